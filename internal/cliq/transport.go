@@ -1,0 +1,218 @@
+package cliq
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+const logSubsystem = "cliq"
+
+const maxRetries = 3
+
+// call is one request to the API.
+type call struct {
+	op       Operation
+	path     string // below /api/v3, e.g. /pin-categories/4000000020001
+	rawQuery string
+	body     any // JSON-encoded when not nil
+}
+
+// answer is a response that arrived.
+type answer struct {
+	status int
+	date   time.Time // the server's clock (Date header), falling back to the local clock
+	body   []byte
+}
+
+// logContext adds the cliq log subsystem and masks every secret the client holds, in both the
+// subsystem and the provider's root logger.
+func (c *Client) logContext(ctx context.Context) context.Context {
+	ctx = tflog.NewSubsystem(ctx, logSubsystem)
+	secrets := c.creds.secrets()
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
+	ctx = tflog.MaskMessageStrings(ctx, secrets...)
+	ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, secrets...)
+	ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, secrets...)
+	return tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, "authorization", "Authorization")
+}
+
+// do sends a call within its budget. It refreshes the token once after a 401, waits out a lock
+// after a throttling answer, and retries reads after server and transport errors. A write whose
+// outcome is unknown returns an *AmbiguousError: the caller decides, after a read, whether to repeat.
+func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
+	ctx = c.logContext(ctx)
+	spec := operations[cl.op]
+	isRead := spec.method == http.MethodGet
+	refreshed := false
+	throttles, retries := 0, 0
+	for {
+		release, err := c.budgets.acquire(ctx, cl.op, spec.class)
+		if err != nil {
+			return nil, err
+		}
+		tok, err := c.creds.token(ctx)
+		if err != nil {
+			release(false, false)
+			return nil, err
+		}
+		start := time.Now()
+		// A list read must not overlap a write on the wire (see Client.gate).
+		if cl.op == OpListFolders {
+			c.gate.Lock()
+		} else {
+			c.gate.RLock()
+		}
+		ans, err := c.send(ctx, spec.method, cl, tok)
+		if cl.op == OpListFolders {
+			c.gate.Unlock()
+		} else {
+			c.gate.RUnlock()
+		}
+		if err != nil {
+			release(true, false)
+			tflog.SubsystemDebug(ctx, logSubsystem, "Cliq request failed", map[string]any{
+				"operation": string(cl.op), "method": spec.method, "path": cl.path, "error": err.Error(), "duration_ms": time.Since(start).Milliseconds(),
+			})
+			if ctx.Err() == nil && isRead && retries < maxRetries {
+				retries++
+				if err := c.backoff(ctx, retries); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if isRead {
+				return nil, fmt.Errorf("cliq %s: %w", cl.op, err)
+			}
+			return nil, &AmbiguousError{Operation: cl.op, Err: err}
+		}
+		apiErr := ans.apiError(cl.op)
+		throttled := apiErr != nil && apiErr.IsThrottled()
+		release(true, throttled)
+		fields := map[string]any{
+			"operation": string(cl.op), "method": spec.method, "path": cl.path, "status": ans.status, "duration_ms": time.Since(start).Milliseconds(),
+		}
+		if apiErr != nil && apiErr.Code != "" {
+			fields["code"] = apiErr.Code
+		}
+		tflog.SubsystemDebug(ctx, logSubsystem, "Cliq request", fields)
+		switch {
+		case apiErr == nil:
+			return ans, nil
+		case throttled:
+			throttles++
+			tflog.SubsystemWarn(ctx, logSubsystem, "Cliq throttled a request; the operation is locked for the lock period", map[string]any{
+				"operation": string(cl.op), "lock_period": c.cfg.LockPeriod.String(),
+			})
+			if throttles > maxRetries {
+				return nil, apiErr
+			}
+		case ans.status == http.StatusUnauthorized && !refreshed && c.creds.invalidate(tok):
+			refreshed = true
+		case ans.status >= 500 && isRead && retries < maxRetries:
+			retries++
+			if err := c.backoff(ctx, retries); err != nil {
+				return nil, err
+			}
+		case ans.status >= 500:
+			if isRead {
+				return nil, apiErr
+			}
+			return nil, &AmbiguousError{Operation: cl.op, Err: apiErr}
+		default:
+			return nil, apiErr
+		}
+	}
+}
+
+func (c *Client) send(ctx context.Context, method string, cl call, tok string) (*answer, error) {
+	u := *c.cfg.apiBase
+	u.Path += cl.path
+	u.RawQuery = cl.rawQuery
+	var body io.Reader
+	if cl.body != nil {
+		data, err := json.Marshal(cl.body)
+		if err != nil {
+			return nil, err
+		}
+		body = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	if err != nil {
+		return nil, err
+	}
+	ans := &answer{status: resp.StatusCode, body: data, date: time.Now()}
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		ans.date = d
+	}
+	return ans, nil
+}
+
+// apiError is the error an answer carries, or nil for a 2xx.
+func (a *answer) apiError(op Operation) *APIError {
+	if a.status >= 200 && a.status < 300 {
+		return nil
+	}
+	var eb errorBody
+	_ = json.Unmarshal(a.body, &eb) // either key may be missing; a non-JSON body leaves both empty
+	return &APIError{Operation: op, Status: a.status, Code: eb.Code, Message: strings.TrimSpace(eb.Message)}
+}
+
+// decode reads a success body into out; an empty body is success with nothing to read.
+func (a *answer) decode(op Operation, out any) error {
+	if out == nil || len(bytes.TrimSpace(a.body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(a.body, out); err != nil {
+		return fmt.Errorf("cliq %s: reading the answer: %w", op, err)
+	}
+	return nil
+}
+
+func (c *Client) backoff(ctx context.Context, attempt int) error {
+	d := c.cfg.RetryBaseDelay << (attempt - 1)
+	if d > 30*time.Second {
+		d = 30 * time.Second
+	}
+	d += time.Duration(rand.Int64N(int64(c.cfg.RetryBaseDelay)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// errIsRetryableAfterRead reports whether a write's failure should be settled by reading the list:
+// its outcome is unknown, or the server found our view of the folder stale.
+func errIsRetryableAfterRead(err error) bool {
+	return IsAmbiguous(err) || HasCode(err, CodeClientNotSynced)
+}
+
+var errNotConverged = errors.New("the change did not take effect after repeated attempts")
