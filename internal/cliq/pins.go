@@ -19,11 +19,13 @@ func (c *Client) PinChat(ctx context.Context, chatID, folderID string) error {
 	if folderID == "" {
 		folderID = DefaultFolderID
 	}
-	if f, ok, err := c.GetFolder(ctx, folderID); err != nil {
+	// Only membership matters here, not order: GetFolder would re-read the list after every pin
+	// into the folder (a new pin's position is uncertain), one list read per pin.
+	if exists, pinned, err := c.pinState(ctx, folderID, chatID); err != nil {
 		return err
-	} else if !ok {
+	} else if !exists {
 		return fmt.Errorf("%w: %s", ErrFolderNotFound, folderID)
-	} else if f.HasChat(chatID) {
+	} else if pinned {
 		return nil
 	}
 	req := pinChatRequest{}
@@ -55,6 +57,18 @@ func (c *Client) PinChat(ctx context.Context, chatID, folderID string) error {
 		})
 	}
 	return nil
+}
+
+// pinState reports from the shared read whether folderID exists and holds chatID. Unlike
+// GetFolder it accepts a snapshot whose chat order is uncertain.
+func (c *Client) pinState(ctx context.Context, folderID, chatID string) (exists, pinned bool, err error) {
+	if err := c.ensureSnapshot(ctx, nil); err != nil {
+		return false, false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, f := c.snap.find(folderID)
+	return f != nil, f != nil && f.HasChat(chatID), nil
 }
 
 // UnpinChat unpins chatID from My Pins and from every folder (operation 10).

@@ -261,8 +261,13 @@ func (c *Client) write(ctx context.Context, build func() (call, error), done fun
 		tflog.SubsystemInfo(c.logContext(ctx), logSubsystem, "Re-reading the folder list to settle a write", map[string]any{
 			"operation": string(cl.op), "reason": err.Error(), "attempt": attempt + 1,
 		})
-		// Wait past the second of the conflicting change: Date headers have seconds granularity.
-		if err := c.sleep(ctx, max(time.Second, c.cfg.RetryBaseDelay<<attempt)); err != nil {
+		wait := c.cfg.RetryBaseDelay << attempt
+		if HasCode(err, CodeClientNotSynced) {
+			// Wait past the second of the conflicting change: Date headers have seconds granularity,
+			// so a read within that second would still look older than the change.
+			wait = max(wait, time.Second)
+		}
+		if err := c.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 		if err := c.Refresh(ctx); err != nil {
@@ -288,5 +293,15 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	case <-t.C:
 		return nil
+	}
+}
+
+// Invalidate makes the next read fetch the list again. The provider calls it when a new Terraform
+// run configures a client it reuses, so that no run starts from another run's knowledge.
+func (c *Client) Invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.snap != nil {
+		c.snap.stale = true
 	}
 }

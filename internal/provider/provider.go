@@ -142,6 +142,9 @@ func (p *cliqProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		resp.Diagnostics.AddError("Invalid testing setting", err.Error())
 		return
 	}
+	if hook := testConfigHook(cfg.APIURL); hook != nil {
+		hook(&cfg)
+	}
 	client, err := sharedClient(cfg)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Cliq provider configuration", err.Error())
@@ -184,19 +187,31 @@ func applyTestingEnv(cfg *cliq.Config) error {
 	return nil
 }
 
+// testConfigHooks lets tests adjust the client configuration of the provider pointed at one fake
+// server (by its api_url): time-scaled rate limits, a private budget directory. Empty in production.
+var testConfigHooks sync.Map // api_url -> func(*cliq.Config)
+
+func testConfigHook(apiURL string) func(*cliq.Config) {
+	if v, ok := testConfigHooks.Load(apiURL); ok {
+		return v.(func(*cliq.Config))
+	}
+	return nil
+}
+
 var (
 	clientsMu sync.Mutex
 	clients   = map[string]*cliq.Client{}
 )
 
 // sharedClient returns one client per distinct configuration in this process, so provider aliases
-// for the same account share one budget and one read.
+// for the same account share one budget. A reused client reads the list afresh.
 func sharedClient(cfg cliq.Config) (*cliq.Client, error) {
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%#v", cfg)))
 	key := hex.EncodeToString(sum[:])
 	clientsMu.Lock()
 	defer clientsMu.Unlock()
 	if c, ok := clients[key]; ok {
+		c.Invalidate()
 		return c, nil
 	}
 	c, err := cliq.New(cfg)

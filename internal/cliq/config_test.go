@@ -1,0 +1,56 @@
+package cliq
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestConfigValidation(t *testing.T) {
+	cases := []struct {
+		name string
+		cfg  Config
+		want string // substring of the error, "" for success
+	}{
+		{"static token", Config{AccessToken: "t"}, ""},
+		{"oauth", Config{ClientID: "i", ClientSecret: "s", RefreshToken: "r"}, ""},
+		{"no credentials", Config{}, "no credentials: set access_token (CLIQ_ACCESS_TOKEN), or client_id"},
+		{"both styles", Config{AccessToken: "t", RefreshToken: "r"}, "both access_token and OAuth credentials"},
+		{"oauth incomplete", Config{ClientID: "i"}, "also set client_secret (CLIQ_CLIENT_SECRET) and refresh_token (CLIQ_REFRESH_TOKEN)"},
+		{"unknown data centre", Config{AccessToken: "t", DataCenter: "mars"}, `unknown data_center "mars": use one of au, ca, cn, eu, in, jp, sa, uk, us`},
+		{"http to remote", Config{AccessToken: "t", APIURL: "http://cliq.example.com"}, "plain http to a host that is not loopback"},
+		{"http to loopback", Config{AccessToken: "t", APIURL: "http://127.0.0.1:8088"}, ""},
+		{"http to localhost", Config{AccessToken: "t", APIURL: "http://localhost:8088"}, ""},
+		{"accounts over http", Config{ClientID: "i", ClientSecret: "s", RefreshToken: "r", AccountsURL: "http://10.0.0.1"}, "accounts_url \"http://10.0.0.1\" uses plain http"},
+		{"not a url", Config{AccessToken: "t", APIURL: "cliq.zoho.eu"}, "is not a URL"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(tc.cfg)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("error = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDataCentresResolveBothHosts(t *testing.T) {
+	for name, dc := range DataCenters {
+		c, err := New(Config{AccessToken: "t", DataCenter: strings.ToUpper(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := dc.CliqURL + "/api/v3"; c.APIBaseURL() != want {
+			t.Errorf("%s: api base %s, want %s", name, c.APIBaseURL(), want)
+		}
+		if c.cfg.accountsBase.String() != dc.AccountsURL {
+			t.Errorf("%s: accounts %s, want %s", name, c.cfg.accountsBase, dc.AccountsURL)
+		}
+	}
+	c, _ := New(Config{AccessToken: "t", APIURL: "https://cliq.zoho.eu/"})
+	if c.APIBaseURL() != "https://cliq.zoho.eu/api/v3" {
+		t.Errorf("api_url root not extended: %s", c.APIBaseURL())
+	}
+}
