@@ -42,7 +42,7 @@ func planMoves(current, target []string) []move {
 
 // longestIncreasing returns one longest strictly increasing subsequence of seq (values, not indexes).
 func longestIncreasing(seq []int) []int {
-	tails := []int{}   // tails[k]: index in seq of the smallest tail of an increasing run of length k+1
+	tails := []int{} // tails[k]: index in seq of the smallest tail of an increasing run of length k+1
 	prev := make([]int, len(seq))
 	for i, v := range seq {
 		k := sort.Search(len(tails), func(j int) bool { return seq[tails[j]] >= v })
