@@ -126,7 +126,7 @@ func (c *Client) DeleteFolder(ctx context.Context, id string, unpinAll bool) err
 	if id == DefaultFolderID {
 		return fmt.Errorf("the default folder (My Pins) cannot be deleted")
 	}
-	if _, ok, err := c.GetFolder(ctx, id); err != nil {
+	if _, ok, err := c.folder(ctx, id, false); err != nil {
 		return err
 	} else if !ok {
 		return nil

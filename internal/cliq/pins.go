@@ -21,11 +21,11 @@ func (c *Client) PinChat(ctx context.Context, chatID, folderID string) error {
 	}
 	// Only membership matters here, not order: GetFolder would re-read the list after every pin
 	// into the folder (a new pin's position is uncertain), one list read per pin.
-	if exists, pinned, err := c.pinState(ctx, folderID, chatID); err != nil {
+	if f, ok, err := c.folder(ctx, folderID, false); err != nil {
 		return err
-	} else if !exists {
+	} else if !ok {
 		return fmt.Errorf("%w: %s", ErrFolderNotFound, folderID)
-	} else if pinned {
+	} else if f.HasChat(chatID) {
 		return nil
 	}
 	req := pinChatRequest{}
@@ -57,18 +57,6 @@ func (c *Client) PinChat(ctx context.Context, chatID, folderID string) error {
 		})
 	}
 	return nil
-}
-
-// pinState reports from the shared read whether folderID exists and holds chatID. Unlike
-// GetFolder it accepts a snapshot whose chat order is uncertain.
-func (c *Client) pinState(ctx context.Context, folderID, chatID string) (exists, pinned bool, err error) {
-	if err := c.ensureSnapshot(ctx, nil); err != nil {
-		return false, false, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, f := c.snap.find(folderID)
-	return f != nil, f != nil && f.HasChat(chatID), nil
 }
 
 // UnpinChat unpins chatID from My Pins and from every folder (operation 10).
@@ -125,7 +113,7 @@ func (s *snapshot) removeChats(ids []string, date time.Time) {
 // ChatDetails returns what Cliq shows of each chat (type, name, participants). Details come from the
 // shared read; a chat it has not seen yet (just pinned) costs one more read, shared by all callers.
 func (c *Client) ChatDetails(ctx context.Context, folderID string) ([]Chat, error) {
-	f, ok, err := c.GetFolder(ctx, folderID)
+	f, ok, err := c.folder(ctx, folderID, false) // details, not order
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +125,7 @@ func (c *Client) ChatDetails(ctx context.Context, folderID string) ([]Chat, erro
 			if err := c.Refresh(ctx); err != nil {
 				return nil, err
 			}
-			if f, ok, err = c.GetFolder(ctx, folderID); err != nil {
+			if f, ok, err = c.folder(ctx, folderID, false); err != nil {
 				return nil, err
 			} else if !ok {
 				return nil, fmt.Errorf("%w: %s", ErrFolderNotFound, folderID)

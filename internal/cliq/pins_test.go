@@ -128,3 +128,25 @@ func TestPinIntoMissingFolder(t *testing.T) {
 func errorsIsNotFound(err error) bool { return err != nil && errorsIs(err, ErrFolderNotFound) }
 
 var _ = context.Background
+
+// TestManyPinsIntoOneFolderCostOneRead: where Cliq puts a new pin is undocumented, but pinning needs
+// only to know whether the chat is there, so a run of pins into one folder reads the list once.
+func TestManyPinsIntoOneFolderCostOneRead(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	id := e.fake.CreateFolderOOB("F", "", nil)
+	e.tick()
+	for i := 0; i < 10; i++ {
+		must(t, e.client.PinChat(ctx, fmt.Sprint(100+i), id))
+		must(t, e.client.PinChat(ctx, fmt.Sprint(200+i), DefaultFolderID))
+	}
+	if n := e.count(OpListFolders); n != 1 {
+		t.Fatalf("list requests = %d, want 1", n)
+	}
+	// Asking for the folder's exact order afterwards reads once more.
+	f, _, err := e.client.GetFolder(ctx, id)
+	must(t, err)
+	if len(f.Chats) != 10 || e.count(OpListFolders) != 2 {
+		t.Fatalf("chats = %d, list requests = %d", len(f.Chats), e.count(OpListFolders))
+	}
+}

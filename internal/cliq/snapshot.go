@@ -85,7 +85,13 @@ func (c *Client) ListFolders(ctx context.Context) ([]Folder, error) {
 
 // GetFolder returns one folder from the shared read; ok is false when it does not exist.
 func (c *Client) GetFolder(ctx context.Context, id string) (Folder, bool, error) {
-	if err := c.ensureSnapshot(ctx, func(s *snapshot) bool { return !s.chatOrderUncertain[id] }); err != nil {
+	return c.folder(ctx, id, true)
+}
+
+// folder returns one folder from the shared read. With exactOrder, it reads again first if the
+// client's own writes left the order of the folder's chats unknown; membership is always exact.
+func (c *Client) folder(ctx context.Context, id string, exactOrder bool) (Folder, bool, error) {
+	if err := c.ensureSnapshot(ctx, func(s *snapshot) bool { return !exactOrder || !s.chatOrderUncertain[id] }); err != nil {
 		return Folder{}, false, err
 	}
 	c.mu.Lock()
@@ -161,13 +167,16 @@ func (c *Client) installSnapshot(ctx context.Context, folders []Folder, date tim
 		d := folders[i]
 		folders = append([]Folder{d}, slices.Delete(slices.Clone(folders), i, i+1)...)
 	}
+	// The shared read keeps no per-chat detail. Strip it from a copy: the caller (a detailed read)
+	// returns the answer's own folders, detail included.
+	folders = copyFolders(folders)
 	for i := range folders {
 		for j := range folders[i].Chats {
 			folders[i].Chats[j].RecipientsSummary = nil
 			folders[i].Chats[j].LastMessageInfo = nil
 		}
 	}
-	s := &snapshot{folders: copyFolders(folders), folderSync: map[string]time.Time{}, orderSync: date, chatOrderUncertain: map[string]bool{}}
+	s := &snapshot{folders: folders, folderSync: map[string]time.Time{}, orderSync: date, chatOrderUncertain: map[string]bool{}}
 	for _, f := range folders {
 		s.folderSync[f.ID] = date
 		if old := c.snap; old != nil && old.folderSync[f.ID].After(date) {

@@ -53,22 +53,45 @@ type Chat struct {
 
 // Recipient is one entry of a chat's recipients_summary.
 type Recipient struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID   FlexString `json:"id"`
+	Name string     `json:"name"`
 }
 
-// LastMessage is a chat's last_message_info.
+// LastMessage is a chat's last_message_info. The vendor documents no types for its fields: ids and
+// time are taken as strings or numbers alike.
 type LastMessage struct {
-	ID      string `json:"id"`
-	Type    string `json:"type"`
-	Time    string `json:"time"`
+	ID      FlexString `json:"id"`
+	Type    string     `json:"type"`
+	Time    FlexString `json:"time"`
 	Content struct {
 		Text string `json:"text"`
 	} `json:"content"`
 	Sender struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
+		ID   FlexString `json:"id"`
+		Name string     `json:"name"`
 	} `json:"sender"`
+}
+
+// FlexString decodes a JSON string, or a number as its literal text (ids and epoch times beyond
+// 2^53 keep every digit); null is "".
+type FlexString string
+
+func (s *FlexString) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*s = ""
+		return nil
+	}
+	var str string
+	if err := json.Unmarshal(b, &str); err == nil {
+		*s = FlexString(str)
+		return nil
+	}
+	var num json.Number
+	if err := json.Unmarshal(b, &num); err != nil {
+		return err
+	}
+	*s = FlexString(num)
+	return nil
 }
 
 // FlexInt decodes a JSON number or a numeric string: the OpenAPI document says integer, but Zoho
