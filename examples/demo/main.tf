@@ -1,0 +1,81 @@
+# A small, complete configuration for `make demo`: three chat folders in a
+# fixed order, two chats pinned to My Pins and two pinned into a folder whose
+# chats are otherwise unmanaged. The provider reads CLIQ_API_URL and
+# CLIQ_ACCESS_TOKEN from the environment (scripts/demo.sh points them at a
+# local fake Cliq server).
+
+terraform {
+  required_providers {
+    cliq = {
+      source = "cliq-tf/cliq"
+    }
+  }
+}
+
+provider "cliq" {}
+
+# chat_ids is authoritative: the folder holds exactly these chats, in order.
+resource "cliq_pin_folder" "releases" {
+  title  = "Releases"
+  symbol = ":rocket:"
+  chat_ids = [
+    "1488288613043522033",
+    "1488288613043522041",
+  ]
+}
+
+resource "cliq_pin_folder" "oncall" {
+  title  = "On-call"
+  symbol = ":rotating_light:"
+  state  = "collapsed"
+  chat_ids = [
+    "1488288613043522057",
+  ]
+}
+
+# No chat_ids: the folder's chats are left to cliq_chat_pin resources (or to
+# the people using Cliq).
+resource "cliq_pin_folder" "team" {
+  title  = "Team"
+  symbol = ":busts_in_silhouette:"
+}
+
+resource "cliq_pin_folder_order" "folders" {
+  folder_ids = [
+    cliq_pin_folder.releases.id,
+    cliq_pin_folder.oncall.id,
+    cliq_pin_folder.team.id,
+  ]
+}
+
+# Pinned to My Pins (folder_id omitted).
+resource "cliq_chat_pin" "announcements" {
+  chat_id = "1488288613043522069"
+}
+
+resource "cliq_chat_pin" "standup_bot" {
+  chat_id = "1488288613043522073"
+}
+
+# Pinned into the "Team" folder, the design chat above the platform chat.
+resource "cliq_chat_pin" "team_platform" {
+  folder_id = cliq_pin_folder.team.id
+  chat_id   = "1488288613043522081"
+}
+
+resource "cliq_chat_pin" "team_design" {
+  folder_id = cliq_pin_folder.team.id
+  chat_id   = "1488288613043522097"
+  pin_above = cliq_chat_pin.team_platform.chat_id
+}
+
+# Read everything back once all pins are in place.
+data "cliq_pin_folders" "all" {
+  depends_on = [
+    cliq_pin_folder_order.folders,
+    cliq_chat_pin.announcements,
+    cliq_chat_pin.standup_bot,
+    cliq_chat_pin.team_platform,
+    cliq_chat_pin.team_design,
+  ]
+}

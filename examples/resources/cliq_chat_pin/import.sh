@@ -1,0 +1,2 @@
+# A pin is imported as <folder_id>/<chat_id>; use "default" for My Pins.
+terraform import cliq_chat_pin.example 4000000020001/1488288613043522033

@@ -1,0 +1,16 @@
+# Pin a chat to My Pins (folder_id defaults to "default").
+resource "cliq_chat_pin" "announcements" {
+  chat_id = "1488288613043522069"
+}
+
+# Pin two chats into a folder, the first one above the second.
+resource "cliq_chat_pin" "platform" {
+  folder_id = cliq_pin_folder.team.id
+  chat_id   = "1488288613043522081"
+}
+
+resource "cliq_chat_pin" "design" {
+  folder_id = cliq_pin_folder.team.id
+  chat_id   = "1488288613043522097"
+  pin_above = cliq_chat_pin.platform.chat_id
+}

@@ -1,0 +1,4 @@
+import {
+  to = cliq_pin_folder_order.example
+  id = "folders"
+}
