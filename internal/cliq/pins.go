@@ -234,8 +234,17 @@ func (c *Client) removeBatch(ctx context.Context, batch []*removal) map[*removal
 	groupErr := map[string]error{} // chat -> error
 	if len(bulk) > 0 {
 		if err := c.UnpinChats(ctx, bulk); err != nil {
-			for _, chat := range bulk {
-				groupErr[chat] = err
+			var apiErr *APIError
+			if len(bulk) > 1 && errors.As(err, &apiErr) && apiErr.Status == 400 && !apiErr.IsThrottled() {
+				// One chat may spoil a bulk request (say, one the user has left): unpin them one by
+				// one so that each removal gets its own outcome.
+				for _, chat := range bulk {
+					groupErr[chat] = c.UnpinChat(ctx, chat)
+				}
+			} else {
+				for _, chat := range bulk {
+					groupErr[chat] = err
+				}
 			}
 		}
 	}

@@ -150,3 +150,29 @@ func TestManyPinsIntoOneFolderCostOneRead(t *testing.T) {
 		t.Fatalf("chats = %d, list requests = %d", len(f.Chats), e.count(OpListFolders))
 	}
 }
+
+func TestOneBadChatDoesNotSpoilABatchOfRemovals(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	id := e.fake.CreateFolderOOB("F", "", []string{"1", "2", "3"})
+	e.tick()
+	_, err := e.client.ListFolders(ctx)
+	must(t, err)
+	e.fake.InjectFault(fakecliq.Fault{Op: fakecliq.OpBulkUnpin, Kind: fakecliq.FaultStatus, Status: 400, Code: CodeChatAccessDenied})
+	e.fake.DenyChat("2")
+	errs := map[string]chan error{}
+	for _, chat := range []string{"1", "2", "3"} {
+		ch := make(chan error, 1)
+		errs[chat] = ch
+		go func() { ch <- e.client.RemovePin(ctx, id, chat) }()
+	}
+	for chat, ch := range errs {
+		err := <-ch
+		if (chat == "2") != HasCode(err, CodeChatAccessDenied) {
+			t.Fatalf("chat %s: err = %v", chat, err)
+		}
+	}
+	if got := e.chatIDs(t, id); !slices.Equal(got, []string{"2"}) {
+		t.Fatalf("folder = %v, want [2]", got)
+	}
+}

@@ -1,6 +1,7 @@
-# Terraform 1.14 and later: `terraform query` lists every chat folder of the
-# account (My Pins is not a folder and is not listed). Add
-# -generate-config-out=generated.tf to write resource and import blocks.
+# Discover every chat folder of the account (Terraform 1.14+):
+#   terraform query -generate-config-out=folders.tf
+# writes an import block and a cliq_pin_folder resource for each one.
 list "cliq_pin_folder" "all" {
-  provider = cliq
+  provider         = cliq
+  include_resource = true
 }

@@ -3,7 +3,14 @@ resource "cliq_chat_pin" "announcements" {
   chat_id = "1488288613043522069"
 }
 
-# Pin two chats into a folder, the first one above the second.
+# A folder whose chats are managed by cliq_chat_pin resources: leave its
+# chat_ids out, or it would undo these pins.
+resource "cliq_pin_folder" "team" {
+  title  = "Team"
+  symbol = ":rocket:"
+}
+
+# Pin two chats into the folder, "design" directly above "platform".
 resource "cliq_chat_pin" "platform" {
   folder_id = cliq_pin_folder.team.id
   chat_id   = "1488288613043522081"

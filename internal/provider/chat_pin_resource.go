@@ -1,0 +1,369 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cliq-tf/terraform-provider-cliq/internal/cliq"
+)
+
+var (
+	_ resource.Resource                   = (*chatPinResource)(nil)
+	_ resource.ResourceWithConfigure      = (*chatPinResource)(nil)
+	_ resource.ResourceWithImportState    = (*chatPinResource)(nil)
+	_ resource.ResourceWithIdentity       = (*chatPinResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*chatPinResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*chatPinResource)(nil)
+)
+
+// NewChatPinResource returns the cliq_chat_pin resource: one chat pinned in one folder or in My Pins.
+func NewChatPinResource() resource.Resource { return &chatPinResource{} }
+
+type chatPinResource struct {
+	client *cliq.Client
+}
+
+type chatPinModel struct {
+	ID       types.String `tfsdk:"id"`
+	ChatID   types.String `tfsdk:"chat_id"`
+	FolderID types.String `tfsdk:"folder_id"`
+	PinAbove types.String `tfsdk:"pin_above"`
+}
+
+type chatPinIdentityModel struct {
+	FolderID types.String `tfsdk:"folder_id"`
+	ChatID   types.String `tfsdk:"chat_id"`
+}
+
+func (r *chatPinResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_chat_pin"
+	// The identity is (folder_id, chat_id), and changing folder_id moves the pin in place (never
+	// unpinning it on the way, which a replacement would): the identity follows the move.
+	resp.ResourceBehavior.MutableIdentity = true
+}
+
+func (r *chatPinResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		Description: "Pins one chat into a chat folder or into My Pins.",
+		MarkdownDescription: "Pins one chat into a chat folder, or into the built-in **My Pins** section (`folder_id = \"default\"`).\n\n" +
+			"Use one `cliq_chat_pin` per chat, so that a module can add pins to a folder it does not own. " +
+			"Do not combine it with a `cliq_pin_folder` whose `chat_ids` is set for the same folder: `chat_ids` is authoritative and would undo these pins. " +
+			"Leave `chat_ids` out of that folder's configuration instead.\n\n" +
+			"Destroying a pin takes the chat out of this folder only: if the same chat is also pinned in another folder, it stays pinned there. " +
+			"Many pins destroyed in one apply share bulk requests.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`<folder_id>/<chat_id>`, for example `default/1488288613043522033`.",
+			},
+			"chat_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Id of the chat to pin: a string of digits, such as `1488288613043522033`. Changing it pins another chat (replacement).",
+				Validators:          []validator.String{pinChatIDValidator()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"folder_id": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(cliq.DefaultFolderID),
+				MarkdownDescription: "Id of the chat folder to pin the chat into, typically `cliq_pin_folder.<name>.id`; `default` (the default) is My Pins. " +
+					"Changing it moves the pin: the chat is pinned into the new folder first, then taken out of the old one, so it is never left unpinned.",
+				Validators: []validator.String{pinFolderIDValidator()},
+			},
+			"pin_above": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Id of another chat pinned in the same folder that this chat should sit directly above, " +
+					"typically `cliq_chat_pin.<name>.chat_id` (which also makes Terraform pin that chat first). " +
+					"When set, a change of order made outside Terraform shows as drift and the next apply restores it. " +
+					"Leave it out to leave the position to Cliq; after an import it reports the chat found below this one, without ever causing a change.",
+				Validators: []validator.String{pinChatIDValidator()},
+			},
+		},
+	}
+}
+
+func (r *chatPinResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"folder_id": identityschema.StringAttribute{
+				OptionalForImport: true,
+				Description:       "Id of the chat folder, or \"default\" for My Pins. May be left out on import when the chat is pinned in exactly one folder.",
+			},
+			"chat_id": identityschema.StringAttribute{
+				RequiredForImport: true,
+				Description:       "Id of the pinned chat.",
+			},
+		},
+	}
+}
+
+func (r *chatPinResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider, please report it.", req.ProviderData))
+		return
+	}
+	r.client = data.client
+}
+
+func (r *chatPinResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m chatPinModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !m.PinAbove.IsNull() && !m.PinAbove.IsUnknown() && !m.ChatID.IsUnknown() && m.PinAbove.ValueString() == m.ChatID.ValueString() {
+		resp.Diagnostics.AddAttributeError(path.Root("pin_above"), "Invalid pin_above",
+			"pin_above must name another chat of the same folder, not the pinned chat itself.")
+	}
+}
+
+// ModifyPlan computes id, and keeps pin_above as it is in state when the configuration leaves it out
+// (the position is then not managed, and an imported value must not cause a change).
+func (r *chatPinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan, config chatPinModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *chatPinModel
+	if !req.State.Raw.IsNull() {
+		state = &chatPinModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	if plan.FolderID.IsUnknown() || plan.ChatID.IsUnknown() {
+		plan.ID = types.StringUnknown()
+	} else {
+		plan.ID = types.StringValue(pinID(plan.FolderID.ValueString(), plan.ChatID.ValueString()))
+	}
+	if config.PinAbove.IsNull() {
+		switch {
+		case state != nil && !plan.FolderID.IsUnknown() && plan.FolderID.Equal(state.FolderID) && plan.ChatID.Equal(state.ChatID):
+			plan.PinAbove = state.PinAbove
+		default:
+			plan.PinAbove = types.StringNull()
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *chatPinResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan chatPinModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	folderID, chatID := plan.FolderID.ValueString(), plan.ChatID.ValueString()
+	// Pinning a chat that is already there adopts it.
+	if err := r.client.PinChat(ctx, chatID, folderID); err != nil {
+		addPinError(&resp.Diagnostics, "Could not pin the chat", folderID, chatID, err)
+		return
+	}
+	plan.ID = types.StringValue(pinID(folderID, chatID))
+	if !plan.PinAbove.IsNull() {
+		if err := r.reorder(ctx, folderID, chatID, plan.PinAbove.ValueString(), &resp.Diagnostics); err != nil {
+			// The chat is pinned: record it (Terraform marks it tainted), without a position.
+			plan.PinAbove = types.StringNull()
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.Identity, folderID, chatID, &resp.Diagnostics)
+}
+
+// reorder puts chatID directly above pinAbove in folderID, reporting a failure in diags.
+func (r *chatPinResource) reorder(ctx context.Context, folderID, chatID, pinAbove string, diags *diag.Diagnostics) error {
+	err := r.client.ReorderChat(ctx, folderID, chatID, pinAbove)
+	if err == nil {
+		return nil
+	}
+	// Say so plainly when pin_above names a chat that is not in the folder.
+	if f, ok, rerr := r.client.GetFolder(ctx, folderID); rerr == nil && ok && !f.HasChat(pinAbove) {
+		diags.AddAttributeError(path.Root("pin_above"), "Could not order the pinned chat",
+			fmt.Sprintf("pin_above names chat %q, which is not pinned in folder %q. pin_above must name another chat of the same folder: "+
+				"pin that chat there first (for example with a cliq_chat_pin that pin_above references, so that Terraform creates it first), "+
+				"or remove pin_above.\n\n%v", pinAbove, folderID, err))
+		return err
+	}
+	addPinError(diags, "Could not order the pinned chat", folderID, chatID, err)
+	return err
+}
+
+func (r *chatPinResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state chatPinModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	folderID, chatID := state.FolderID.ValueString(), state.ChatID.ValueString()
+	if folderID == "" {
+		folderID = cliq.DefaultFolderID
+	}
+	// Set first: the framework wants an identity even from a Read that removes the resource.
+	r.setIdentity(ctx, resp.Identity, folderID, chatID, &resp.Diagnostics)
+	f, ok, err := r.client.GetFolder(ctx, folderID)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not read the chat folders", err.Error())
+		return
+	}
+	if !ok || !f.HasChat(chatID) {
+		// The folder or the pin is gone: the next plan pins the chat again.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.FolderID = types.StringValue(folderID)
+	state.ID = types.StringValue(pinID(folderID, chatID))
+	if !state.PinAbove.IsNull() {
+		if below := chatBelow(f.ChatIDs(), chatID); below != "" {
+			state.PinAbove = types.StringValue(below)
+		} else {
+			state.PinAbove = types.StringNull()
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *chatPinResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state chatPinModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	chatID := plan.ChatID.ValueString()
+	oldFolder, newFolder := state.FolderID.ValueString(), plan.FolderID.ValueString()
+	moved := oldFolder != newFolder
+	if moved {
+		// Pin into the new folder first, so that the chat is never unpinned in between.
+		if err := r.client.PinChat(ctx, chatID, newFolder); err != nil {
+			addPinError(&resp.Diagnostics, "Could not move the pinned chat", newFolder, chatID, err)
+			return
+		}
+		if err := r.client.RemovePin(ctx, oldFolder, chatID); err != nil {
+			// Pinned in both folders now: record the new folder, and report.
+			addPinError(&resp.Diagnostics, fmt.Sprintf("Pinned the chat into folder %q but could not take it out of folder %q", newFolder, oldFolder),
+				oldFolder, chatID, err)
+		}
+	}
+	plan.ID = types.StringValue(pinID(newFolder, chatID))
+	if !plan.PinAbove.IsNull() && (moved || !plan.PinAbove.Equal(state.PinAbove)) {
+		if err := r.reorder(ctx, newFolder, chatID, plan.PinAbove.ValueString(), &resp.Diagnostics); err != nil {
+			plan.PinAbove = types.StringNull()
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.Identity, newFolder, chatID, &resp.Diagnostics)
+}
+
+func (r *chatPinResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state chatPinModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	folderID, chatID := state.FolderID.ValueString(), state.ChatID.ValueString()
+	// Takes the chat out of this folder alone; concurrent removals share requests.
+	if err := r.client.RemovePin(ctx, folderID, chatID); err != nil {
+		addPinError(&resp.Diagnostics, "Could not unpin the chat", folderID, chatID, err)
+	}
+}
+
+func (r *chatPinResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	var folderID, chatID string
+	if req.ID != "" {
+		var err error
+		if folderID, chatID, err = parsePinImportID(req.ID); err != nil {
+			resp.Diagnostics.AddError("Invalid import id", err.Error())
+			return
+		}
+	} else {
+		var id chatPinIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		folderID, chatID = id.FolderID.ValueString(), id.ChatID.ValueString()
+		if !pinChatIDPattern.MatchString(chatID) || (folderID != "" && !pinFolderIDPattern.MatchString(folderID)) {
+			resp.Diagnostics.AddError("Invalid import identity",
+				fmt.Sprintf("chat_id %s and folder_id %s (\"default\", digits or left out).", pinChatIDMessage, pinFolderIDMessage))
+			return
+		}
+	}
+	if r.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The provider was not configured before the import.")
+		return
+	}
+	if folderID == "" {
+		folders, err := r.client.ListFolders(ctx)
+		if err != nil {
+			resp.Diagnostics.AddError("Could not read the chat folders", err.Error())
+			return
+		}
+		holding := foldersHolding(folders, chatID)
+		switch len(holding) {
+		case 0:
+			resp.Diagnostics.AddError("Cannot import a chat that is not pinned",
+				fmt.Sprintf("Chat %s is not pinned in My Pins nor in any chat folder.", chatID))
+			return
+		case 1:
+			folderID = holding[0]
+		default:
+			resp.Diagnostics.AddError("Chat pinned in several folders",
+				fmt.Sprintf("Chat %s is pinned in %d folders (%s): import one pin at a time as <folder_id>/<chat_id>, for example %q.",
+					chatID, len(holding), strings.Join(holding, ", "), pinID(holding[0], chatID)))
+			return
+		}
+	}
+	// Report the chat's position, so that a configuration with a matching pin_above plans no change;
+	// the model's plan modifier keeps it when the configuration leaves pin_above out.
+	pinAbove := types.StringNull()
+	if f, ok, err := r.client.GetFolder(ctx, folderID); err != nil {
+		resp.Diagnostics.AddError("Could not read the chat folders", err.Error())
+		return
+	} else if ok {
+		if below := chatBelow(f.ChatIDs(), chatID); below != "" {
+			pinAbove = types.StringValue(below)
+		}
+	}
+	m := chatPinModel{
+		ID:       types.StringValue(pinID(folderID, chatID)),
+		ChatID:   types.StringValue(chatID),
+		FolderID: types.StringValue(folderID),
+		PinAbove: pinAbove,
+	}
+	// Read, which follows, removes a pin that does not exist: Terraform then reports that the
+	// object to import does not exist.
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	r.setIdentity(ctx, resp.Identity, folderID, chatID, &resp.Diagnostics)
+}
+
+func (r *chatPinResource) setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, folderID, chatID string, diags *diag.Diagnostics) {
+	if identity == nil {
+		return
+	}
+	diags.Append(identity.Set(ctx, chatPinIdentityModel{FolderID: types.StringValue(folderID), ChatID: types.StringValue(chatID)})...)
+}

@@ -1,0 +1,94 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/cliq-tf/terraform-provider-cliq/internal/cliq"
+)
+
+// Helpers of cliq_chat_pin and the cliq_pin_folders data source.
+
+var (
+	pinChatIDPattern   = regexp.MustCompile(`^[0-9]+$`)
+	pinFolderIDPattern = regexp.MustCompile(`^(default|[0-9]+)$`)
+)
+
+// pinChatIDMessage and pinFolderIDMessage complete the framework's "Attribute <path> ..., got: <value>".
+const (
+	pinChatIDMessage   = `must be a Cliq chat id: a string of digits such as "1488288613043522033"`
+	pinFolderIDMessage = `must be "default" (My Pins) or a chat folder id: a string of digits such as "4000000020001"`
+)
+
+func pinChatIDValidator() validator.String {
+	return stringvalidator.RegexMatches(pinChatIDPattern, pinChatIDMessage)
+}
+
+func pinFolderIDValidator() validator.String {
+	return stringvalidator.RegexMatches(pinFolderIDPattern, pinFolderIDMessage)
+}
+
+// pinID is the id of a cliq_chat_pin: <folder_id>/<chat_id>.
+func pinID(folderID, chatID string) string { return folderID + "/" + chatID }
+
+// addPinError turns an error of the client into a diagnostic that says what to do, on the
+// attribute the error is about when there is one.
+func addPinError(diags *diag.Diagnostics, summary, folderID, chatID string, err error) {
+	var apiErr *cliq.APIError
+	switch {
+	case errors.Is(err, cliq.ErrFolderNotFound):
+		diags.AddAttributeError(path.Root("folder_id"), summary,
+			fmt.Sprintf("The chat folder %q does not exist (any more): create it, for example with a cliq_pin_folder resource, "+
+				"or set folder_id to \"default\" to pin into My Pins.\n\n%v", folderID, err))
+	case errors.As(err, &apiErr) && apiErr.Code == cliq.CodeMaxPins:
+		diags.AddAttributeError(path.Root("folder_id"), summary,
+			fmt.Sprintf("Folder %q is full. %v", folderID, err))
+	case errors.As(err, &apiErr) && (apiErr.Code == cliq.CodeChatAccessDenied || apiErr.Code == cliq.CodeOperationNotAllowed):
+		diags.AddAttributeError(path.Root("chat_id"), summary,
+			fmt.Sprintf("Cliq refused this for chat %q. %v", chatID, err))
+	default:
+		diags.AddError(summary, err.Error())
+	}
+}
+
+// chatBelow returns the chat directly below chatID in ids, or "" when it is last or absent.
+func chatBelow(ids []string, chatID string) string {
+	for i, id := range ids {
+		if id == chatID && i+1 < len(ids) {
+			return ids[i+1]
+		}
+	}
+	return ""
+}
+
+// foldersHolding lists the ids of the folders that hold chatID.
+func foldersHolding(folders []cliq.Folder, chatID string) []string {
+	var ids []string
+	for _, f := range folders {
+		if f.HasChat(chatID) {
+			ids = append(ids, f.ID)
+		}
+	}
+	return ids
+}
+
+// parsePinImportID splits "<folder_id>/<chat_id>" or "<chat_id>"; folderID is "" in the second form.
+func parsePinImportID(id string) (folderID, chatID string, err error) {
+	id = strings.TrimSpace(id)
+	parts := strings.Split(id, "/")
+	switch {
+	case len(parts) == 1 && pinChatIDPattern.MatchString(parts[0]):
+		return "", parts[0], nil
+	case len(parts) == 2 && pinFolderIDPattern.MatchString(parts[0]) && pinChatIDPattern.MatchString(parts[1]):
+		return parts[0], parts[1], nil
+	}
+	return "", "", fmt.Errorf("the import id %q is not <folder_id>/<chat_id> (such as \"4000000020001/1488288613043522033\" or "+
+		"\"default/1488288613043522033\" for My Pins) nor a chat id alone (digits)", id)
+}
