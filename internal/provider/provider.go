@@ -16,6 +16,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -223,9 +224,24 @@ func sharedClient(cfg cliq.Config) (*cliq.Client, error) {
 }
 
 func (p *cliqProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewPinFolderResource,
+		NewPinFolderOrderResource,
+		NewChatPinResource,
+	}
+}
+
+var _ provider.ProviderWithListResources = (*cliqProvider)(nil)
+
+// ListResources are the list resources of Terraform 1.14+ `terraform query`.
+func (p *cliqProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewPinFolderListResource,
+	}
 }
 
 func (p *cliqProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewPinFoldersDataSource,
+	}
 }
