@@ -154,7 +154,8 @@ func (c *Client) fetch(ctx context.Context, inc IncludeFields) ([]Folder, error)
 	if err != nil {
 		return nil, err
 	}
-	return v.([]Folder), nil
+	folders, _ := v.([]Folder)
+	return folders, nil
 }
 
 func (c *Client) installSnapshot(ctx context.Context, folders []Folder, date time.Time) {

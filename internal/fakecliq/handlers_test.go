@@ -475,7 +475,7 @@ func TestReplaceChats(t *testing.T) {
 		t.Fatalf("failed replaces changed the folder: %v", got)
 	}
 	// A chat pinned before it was forbidden may stay.
-	h.s.SetFolderChatsOOB(id, nil)
+	h.ok(h.s.SetFolderChatsOOB(id, nil))
 	if err := h.s.PinChatOOB("666", id); err != nil {
 		t.Fatal(err)
 	}
@@ -498,7 +498,7 @@ func TestPinChat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		if tt.name == "explicit default" || tt.name == "empty category" {
-			h.s.SetFolderChatsOOB("default", nil)
+			h.ok(h.s.SetFolderChatsOOB("default", nil))
 		}
 		r := h.must(h.do("POST", "/api/v3/chats/"+tt.chat+"/pins", tt.body), 200, "")
 		if string(r.body) != `{"type":"chat.pin","data":{"chat_id":"`+tt.chat+`","category_id":"`+tt.category+`"}}` {
@@ -506,7 +506,7 @@ func TestPinChat(t *testing.T) {
 		}
 	}
 	// Pinned in two folders at once; pinning again is a no-op.
-	h.s.SetFolderChatsOOB("default", []string{"1"})
+	h.ok(h.s.SetFolderChatsOOB("default", []string{"1"}))
 	h.must(h.do("POST", "/api/v3/chats/1/pins", map[string]any{"category_id": a}), 200, "")
 	if !reflect.DeepEqual(h.chats("default"), []string{"1"}) || !reflect.DeepEqual(h.chats(a), []string{"1"}) {
 		t.Fatalf("folders %+v", h.s.Folders())

@@ -163,3 +163,11 @@ func (h *harness) order() []string {
 }
 
 func iso(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// ok fails the test when a setup step (an out-of-band change) fails.
+func (h *harness) ok(err error) {
+	h.t.Helper()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+}

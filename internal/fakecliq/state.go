@@ -154,15 +154,13 @@ func (st *store) moveChat(f *folder, chatID, above string, now time.Time) {
 	f.touch(now)
 }
 
-// pin appends chatID to f unless it is already there; it reports whether f
-// changed.
-func (st *store) pin(f *folder, chatID string, now time.Time) bool {
+// pin appends chatID to f unless it is already there.
+func (st *store) pin(f *folder, chatID string, now time.Time) {
 	if f.has(chatID) {
-		return false
+		return
 	}
 	f.chats = append(f.chats, chatID)
 	f.touch(now)
-	return true
 }
 
 // unpin removes chatID from every folder and reports whether it was pinned

@@ -76,7 +76,7 @@ func TestStaleness(t *testing.T) {
 				{"chat_id": "2", "pin_above": "1"},
 				{"chat_ids": []string{"1", "2"}},
 			} {
-				h.s.SetFolderChatsOOB(id, []string{"1", "2"})
+				h.ok(h.s.SetFolderChatsOOB(id, []string{"1", "2"}))
 				// Put the folder's modification time back at `created`.
 				h.s.mu.Lock()
 				f, _ := h.s.st.find(id)
@@ -143,10 +143,10 @@ func TestWhatMakesAFolderStale(t *testing.T) {
 		{"reorder a", func(h *harness, a, b string) {
 			h.must(h.do("PUT", cats+"/"+a, map[string]any{"last_sync_time": future}), 204, "")
 		}, true, true},
-		{"OOB rename a", func(h *harness, a, b string) { h.s.RenameFolderOOB(a, "x") }, true, false},
+		{"OOB rename a", func(h *harness, a, b string) { h.ok(h.s.RenameFolderOOB(a, "x")) }, true, false},
 		{"OOB touch a", func(h *harness, a, b string) { h.s.TouchFolderOOB(a) }, true, false},
 		{"OOB touch order", func(h *harness, a, b string) { h.s.TouchFolderOrderOOB() }, false, true},
-		{"OOB move b", func(h *harness, a, b string) { h.s.MoveFolderOOB(b, a) }, false, true},
+		{"OOB move b", func(h *harness, a, b string) { h.ok(h.s.MoveFolderOOB(b, a)) }, false, true},
 		{"OOB create", func(h *harness, a, b string) { h.s.CreateFolderOOB("x", "", nil) }, false, true},
 	}
 	for _, tt := range tests {

@@ -26,11 +26,12 @@ var (
 	buildOutput []byte
 )
 
-// providerBinaryDir builds the provider once per test binary and returns the directory holding it.
+// providerBinaryDir builds the provider once per test binary (not per test, so not in a
+// t.TempDir) and returns the directory holding it.
 func providerBinaryDir(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		builtDir, buildErr = os.MkdirTemp("", "cliq-provider-bin-")
+		builtDir, buildErr = os.MkdirTemp("", "cliq-provider-bin-") //nolint:usetesting // shared by every test
 		if buildErr != nil {
 			return
 		}
@@ -195,4 +196,12 @@ func mustRead(t *testing.T, path string) string {
 	data, err := os.ReadFile(path)
 	must(t, err)
 	return string(data)
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtDir != "" {
+		_ = os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
 }

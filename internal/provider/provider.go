@@ -194,7 +194,8 @@ var testConfigHooks sync.Map // api_url -> func(*cliq.Config)
 
 func testConfigHook(apiURL string) func(*cliq.Config) {
 	if v, ok := testConfigHooks.Load(apiURL); ok {
-		return v.(func(*cliq.Config))
+		hook, _ := v.(func(*cliq.Config))
+		return hook
 	}
 	return nil
 }
