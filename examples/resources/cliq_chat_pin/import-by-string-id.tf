@@ -1,4 +1,7 @@
+# Adopt a chat already pinned in a folder: "<folder_id>/<chat_id>", or
+# "default/<chat_id>" for My Pins. `terraform plan -generate-config-out=x.tf`
+# writes the resource block for you.
 import {
-  to = cliq_chat_pin.example
-  id = "4000000020001/1488288613043522033"
+  to = cliq_chat_pin.design
+  id = "4000000020001/1488288613043522097"
 }
