@@ -92,7 +92,7 @@ func (c Config) resolve() (*resolvedConfig, error) {
 	}
 	accountsRoot := c.AccountsURL
 	if accountsRoot == "" {
-		if c.APIURL != "" && isLoopbackURL(c.APIURL) {
+		if c.APIURL != "" && IsLoopbackURL(c.APIURL) {
 			// A local fake serves the token endpoint at the same root.
 			accountsRoot = c.APIURL
 		} else {
@@ -166,7 +166,7 @@ func parseRoot(attr, raw string) (*url.URL, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("%s %q is not a URL: use a root URL such as https://cliq.zoho.eu", attr, raw)
 	}
-	if u.Scheme == "http" && !isLoopbackURL(raw) {
+	if u.Scheme == "http" && !IsLoopbackURL(raw) {
 		return nil, fmt.Errorf("%s %q uses plain http to a host that is not loopback: credentials would cross the network unencrypted; use https", attr, raw)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
@@ -175,7 +175,8 @@ func parseRoot(attr, raw string) (*url.URL, error) {
 	return u, nil
 }
 
-func isLoopbackURL(raw string) bool {
+// IsLoopbackURL reports whether raw points at this machine (a local fake server).
+func IsLoopbackURL(raw string) bool {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return false

@@ -172,6 +172,10 @@ func applyTestingEnv(cfg *cliq.Config) error {
 		if err != nil || scale <= 0 {
 			return fmt.Errorf("CLIQ_TIME_SCALE=%q is not a positive number", v)
 		}
+		if !cliq.IsLoopbackURL(cfg.APIURL) {
+			// Against Cliq itself a shorter minute would trip the five-minute lock.
+			return fmt.Errorf("CLIQ_TIME_SCALE is for tests against a local fake Cliq server: unset it, or point api_url (CLIQ_API_URL) at a loopback address")
+		}
 		cfg.RateWindow = time.Duration(float64(time.Minute) / scale)
 		cfg.LockPeriod = time.Duration(float64(5*time.Minute) / scale)
 		cfg.RetryBaseDelay = max(time.Duration(float64(500*time.Millisecond)/scale), 10*time.Millisecond)

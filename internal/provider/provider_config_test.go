@@ -5,12 +5,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/cliq-tf/terraform-provider-cliq/internal/cliq"
 	"github.com/cliq-tf/terraform-provider-cliq/internal/fakecliq"
 )
 
@@ -51,4 +53,16 @@ func wrapped(phrase string) *regexp.Regexp {
 		words[i] = regexp.QuoteMeta(w)
 	}
 	return regexp.MustCompile(strings.Join(words, `\s+`))
+}
+
+func TestTimeScaleIsRefusedAgainstCliqItself(t *testing.T) {
+	t.Setenv("CLIQ_TIME_SCALE", "60")
+	cfg := cliq.Config{APIURL: "https://cliq.zoho.eu"}
+	if err := applyTestingEnv(&cfg); err == nil || !strings.Contains(err.Error(), "unset it, or point api_url") {
+		t.Fatalf("err = %v", err)
+	}
+	cfg = cliq.Config{APIURL: "http://127.0.0.1:8088"}
+	if err := applyTestingEnv(&cfg); err != nil || cfg.RateWindow != time.Second {
+		t.Fatalf("err = %v, window = %v", err, cfg.RateWindow)
+	}
 }
