@@ -19,8 +19,10 @@ type Client struct {
 	// wire, a list read holds it exclusively, so a snapshot never mixes states from before and after
 	// a write.
 	gate    sync.RWMutex
-	mu      sync.Mutex // guards snap and claimed
+	mu      sync.Mutex // guards snap, writes and claimed
 	snap    *snapshot
+	writes  uint64      // how many write answers were applied to the snapshot (see installSnapshot)
+	journal []journaled // the latest of them, to apply again to a read they overtook
 	fetches singleflight.Group
 	claimed map[string]bool // folder ids created by this client: never adopted twice
 

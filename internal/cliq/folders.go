@@ -66,10 +66,12 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 		f.State = "expanded"
 	}
 	c.update(func(s *snapshot) {
+		// An effect may be applied again to a later read (see installSnapshot): it works on copies.
 		c.claimed[f.ID] = true
-		f.Chats = s.chatsFor(chatIDs)
 		if _, existing := s.find(f.ID); existing == nil {
-			s.folders = append(s.folders, f)
+			nf := f
+			nf.Chats = s.chatsFor(chatIDs)
+			s.folders = append(s.folders, nf)
 		}
 		s.touch(f.ID, ans.date)
 		s.touchOrder(ans.date)
@@ -80,6 +82,13 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 			}
 		}
 	})
+	c.mu.Lock()
+	s := c.snap
+	if s == nil {
+		s = &snapshot{}
+	}
+	f.Chats = s.chatsFor(chatIDs)
+	c.mu.Unlock()
 	return f, nil
 }
 

@@ -140,6 +140,9 @@ func (c *Client) ensureSnapshot(ctx context.Context, good func(*snapshot) bool) 
 func (c *Client) fetch(ctx context.Context, inc IncludeFields) ([]Folder, error) {
 	q := inc.query()
 	v, err, _ := c.fetches.Do(q, func() (any, error) {
+		c.mu.Lock()
+		writes := c.writes
+		c.mu.Unlock()
 		ans, err := c.do(ctx, call{op: OpListFolders, path: "/pin-categories", rawQuery: "include_fields=" + q})
 		if err != nil {
 			return nil, err
@@ -148,7 +151,7 @@ func (c *Client) fetch(ctx context.Context, inc IncludeFields) ([]Folder, error)
 		if err := ans.decode(OpListFolders, &lr); err != nil {
 			return nil, err
 		}
-		c.installSnapshot(ctx, lr.Data, ans.date)
+		c.installSnapshot(ctx, lr.Data, ans.date, writes)
 		return lr.Data, nil
 	})
 	if err != nil {
@@ -158,7 +161,14 @@ func (c *Client) fetch(ctx context.Context, inc IncludeFields) ([]Folder, error)
 	return folders, nil
 }
 
-func (c *Client) installSnapshot(ctx context.Context, folders []Folder, date time.Time) {
+// installSnapshot makes a read the client's knowledge. writes is the client's write count when the
+// read began. The gate keeps writes and reads from overlapping on the wire, not from overtaking each
+// other afterwards: a write answered after the read left the wire may have applied its effect to the
+// old snapshot before this one replaces it, and the read does not show that effect. Those effects
+// are applied again to the new snapshot (they are idempotent, as a write answered before the read
+// may also apply its effect after it); should the journal no longer hold them all, the snapshot is
+// marked stale and the next caller reads again, rather than miss, say, a folder just created.
+func (c *Client) installSnapshot(ctx context.Context, folders []Folder, date time.Time, writes uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	// The default folder comes first; make sure it is there even if an answer omits it.
@@ -188,8 +198,20 @@ func (c *Client) installSnapshot(ctx context.Context, folders []Folder, date tim
 	if c.snap != nil && c.snap.orderSync.After(date) {
 		s.orderSync = c.snap.orderSync
 	}
+	overtaken := c.writes - writes
+	if overtaken > 0 {
+		if len(c.journal) > 0 && c.journal[0].seq <= writes+1 {
+			for _, j := range c.journal {
+				if j.seq > writes {
+					j.fn(s)
+				}
+			}
+		} else {
+			s.stale = true
+		}
+	}
 	c.snap = s
-	tflog.SubsystemDebug(c.logContext(ctx), logSubsystem, "Read the folder list", map[string]any{"folders": len(folders)})
+	tflog.SubsystemDebug(c.logContext(ctx), logSubsystem, "Read the folder list", map[string]any{"folders": len(folders), "writes_applied_again": overtaken})
 }
 
 // lastSync is the last_sync_time for a change to folderID ("" for the folder order).
@@ -209,10 +231,23 @@ func (c *Client) lastSync(ctx context.Context, folderID string) (string, error) 
 	return formatSync(t), nil
 }
 
-// update applies a write's effect to the snapshot, if there is one.
+// journaled is a write's effect on the snapshot, kept for reads that it overtakes.
+type journaled struct {
+	seq uint64
+	fn  func(*snapshot)
+}
+
+const journalSize = 256
+
+// update applies a write's effect to the snapshot, if there is one, and journals it.
 func (c *Client) update(fn func(s *snapshot)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.writes++
+	c.journal = append(c.journal, journaled{seq: c.writes, fn: fn})
+	if n := len(c.journal); n > journalSize {
+		c.journal = slices.Clone(c.journal[n-journalSize:])
+	}
 	if c.snap != nil {
 		fn(c.snap)
 	}

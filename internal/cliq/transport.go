@@ -117,6 +117,8 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 				return nil, apiErr
 			}
 		case ans.status == http.StatusUnauthorized && !refreshed && c.creds.invalidate(tok):
+			// Refresh once and send again. Only once: Zoho allows about ten refreshes in ten
+			// minutes, and a token rejected right after a refresh means something else is wrong.
 			refreshed = true
 		case ans.status >= 500 && isRead && retries < maxRetries:
 			retries++

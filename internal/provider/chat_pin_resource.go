@@ -264,9 +264,11 @@ func (r *chatPinResource) Update(ctx context.Context, req resource.UpdateRequest
 			return
 		}
 		if err := r.client.RemovePin(ctx, oldFolder, chatID); err != nil {
-			// Pinned in both folders now: record the new folder, and report.
-			addPinError(&resp.Diagnostics, fmt.Sprintf("Pinned the chat into folder %q but could not take it out of folder %q", newFolder, oldFolder),
+			// Pinned in both folders now. Keep the old folder in the state, so that the next apply
+			// finishes the move instead of leaving the chat behind for good.
+			addPinError(&resp.Diagnostics, fmt.Sprintf("Pinned the chat into folder %q but could not take it out of folder %q; run apply again to finish the move", newFolder, oldFolder),
 				oldFolder, chatID, err)
+			return
 		}
 	}
 	plan.ID = types.StringValue(pinID(newFolder, chatID))

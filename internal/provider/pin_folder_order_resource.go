@@ -68,6 +68,7 @@ func (r *pinFolderOrderResource) Schema(ctx context.Context, _ resource.SchemaRe
 				MarkdownDescription: "The ids of the folders to order, top first: at least 2, no duplicates, typically `cliq_pin_folder.<name>.id`.",
 				Validators: []validator.List{
 					listvalidator.SizeAtLeast(2),
+					listvalidator.NoNullValues(),
 					pinFolderUniqueStrings{},
 					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(pinFolderDigitsRegexp,
 						"must be a chat folder id, a string of digits (My Pins, \"default\", always comes first and cannot be ordered)")),

@@ -146,6 +146,7 @@ func (r *pinFolderResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"Never combine `chat_ids` with `cliq_chat_pin` resources that pin into the same folder: each apply would undo the other's changes.",
 				Validators: []validator.List{
 					listvalidator.SizeAtMost(pinFolderMaxChats),
+					listvalidator.NoNullValues(),
 					pinFolderUniqueStrings{},
 					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(pinFolderDigitsRegexp, "must be a chat id, a string of digits")),
 				},
@@ -237,6 +238,9 @@ func (r *pinFolderResource) Create(ctx context.Context, req resource.CreateReque
 	// tainted (replaced on the next apply) rather than forgotten.
 	plan.ID = types.StringValue(folder.ID)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), plan.ID)...)
+	// What the destroy of a tainted folder needs: how to treat its chats, and how long to wait.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("unpin_all_on_destroy"), plan.UnpinAllOnDestroy)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("timeouts"), plan.Timeouts)...)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, pinFolderIdentityModel{CategoryID: plan.ID})...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -1,0 +1,165 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/cliq-tf/terraform-provider-cliq/internal/fakecliq"
+)
+
+// The request budget of a mid-size configuration (12 folders, 36 pins into them): what a create,
+// a refresh plan and a destroy cost in requests, counted by the fake (not timed). The bounds follow
+// from the client's design, so a change that adds requests fails here before it shows in
+// `make bench` (docs/performance.md) or, worse, as a five-minute lock at a user's.
+const (
+	budgetFolders       = 12
+	budgetPinsPerFolder = 3
+	budgetPins          = budgetFolders * budgetPinsPerFolder
+	// Terraform's default -parallelism, which the test harness keeps: at most this many resource
+	// operations run at once.
+	budgetParallelism = 10
+)
+
+func TestAccRequestBudget_midSize(t *testing.T) {
+	env := newAccEnv(t, fakecliq.Options{})
+	config := env.Provider + fmt.Sprintf(`
+resource "cliq_pin_folder" "f" {
+  count  = %[1]d
+  title  = "Budget ${count.index}"
+  symbol = ":smile:"
+}
+
+resource "cliq_chat_pin" "p" {
+  count     = %[2]d
+  folder_id = cliq_pin_folder.f[floor(count.index / %[3]d)].id
+  chat_id   = tostring(8000 + count.index)
+}
+`, budgetFolders, budgetPins, budgetPinsPerFolder)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				// Create. The plan reads nothing (there is no state to refresh). The apply reads the
+				// list once: CreateFolder needs to know the folders that exist before it (to adopt
+				// a folder an ambiguous create made), and every later operation of that provider
+				// process works from the same read, kept current by the client's own writes: a pin
+				// needs only the folder's membership (not the new pin's uncertain position), and a
+				// new folder holds no chats whose details would need a re-read. The writes are one
+				// create per folder and one pin per chat; the folders are created "expanded", the
+				// default state, so nothing is modified afterwards.
+				PreConfig: env.Fake.ResetCounts,
+				Config:    config,
+				Check: budgetExpect(env, "create", map[fakecliq.Op]int{
+					fakecliq.OpListFolders:  1,
+					fakecliq.OpCreateFolder: budgetFolders,
+					fakecliq.OpPinChat:      budgetPins,
+				}),
+			},
+			{
+				// Refresh plan: the 48 reads share one list request, and nothing else is sent.
+				PreConfig: env.Fake.ResetCounts,
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectEmptyPlan(),
+						budgetPlanCheck{env, map[fakecliq.Op]int{fakecliq.OpListFolders: 1}},
+					},
+				},
+			},
+			{
+				// Destroy (the configuration without resources). One list for the plan's refresh and
+				// one for the apply's provider process, which then keeps it current through its own
+				// removals and deletes. Each chat is pinned in one folder only, so every removal is
+				// a bulk unpin (operation 3), never a per-folder replace or a single unpin. Removals
+				// that are in flight together share one request: Terraform runs at most
+				// budgetParallelism deletes at once, so a batch holds at most 10 pins (below the 25
+				// a request may carry) and 36 pins take ceil(36/10) = 4 requests; each chat is
+				// sent exactly once. One delete per folder.
+				PreConfig: env.Fake.ResetCounts,
+				Config:    env.Provider,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					budgetExpect(env, "destroy", map[fakecliq.Op]int{
+						fakecliq.OpListFolders:  2,
+						fakecliq.OpDeleteFolder: budgetFolders,
+						fakecliq.OpBulkUnpin:    -1, // checked below
+					}),
+					func(*terraform.State) error {
+						bulk := env.Fake.RequestCount(fakecliq.OpBulkUnpin)
+						if maxBulk := (budgetPins + budgetParallelism - 1) / budgetParallelism; bulk < 1 || bulk > maxBulk {
+							return fmt.Errorf("destroy: %d bulk_unpin requests for %d pins, want 1 to %d", bulk, budgetPins, maxBulk)
+						}
+						var sent []string
+						for _, r := range env.Fake.RequestLog() {
+							if r.Op != fakecliq.OpBulkUnpin {
+								continue
+							}
+							q, err := url.ParseQuery(r.Query)
+							if err != nil {
+								return err
+							}
+							sent = append(sent, strings.Split(q.Get("chat_ids"), ",")...)
+						}
+						slices.Sort(sent)
+						if len(sent) != budgetPins || len(slices.Compact(sent)) != budgetPins {
+							return fmt.Errorf("destroy: the bulk unpins carried %d chat ids (%d distinct), want each of the %d pins once",
+								len(sent), len(slices.Compact(slices.Clone(sent))), budgetPins)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// budgetCounts compares the fake's request counts with want (ops not in want must be 0; -1 means
+// "checked elsewhere"), and requires that nothing was throttled or locked.
+func budgetCounts(env *accEnv, want map[fakecliq.Op]int) error {
+	var diffs []string
+	for _, op := range fakecliq.AllOps() {
+		got, w := env.Fake.RequestCount(op), want[op]
+		if w >= 0 && got != w {
+			diffs = append(diffs, fmt.Sprintf("%s %d (want %d)", op, got, w))
+		}
+		if n := env.Fake.ThrottledCount(op); n > 0 {
+			diffs = append(diffs, fmt.Sprintf("%s throttled %d times", op, n))
+		}
+		if n := env.Fake.LockCount(op); n > 0 {
+			diffs = append(diffs, fmt.Sprintf("%s locked %d times", op, n))
+		}
+	}
+	if len(diffs) > 0 {
+		return fmt.Errorf("requests: %s", strings.Join(diffs, ", "))
+	}
+	return nil
+}
+
+func budgetExpect(env *accEnv, step string, want map[fakecliq.Op]int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if err := budgetCounts(env, want); err != nil {
+			return fmt.Errorf("%s: %w", step, err)
+		}
+		return nil
+	}
+}
+
+// budgetPlanCheck checks the counts right after the plan, before anything is applied.
+type budgetPlanCheck struct {
+	env  *accEnv
+	want map[fakecliq.Op]int
+}
+
+func (c budgetPlanCheck) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if err := budgetCounts(c.env, c.want); err != nil {
+		resp.Error = fmt.Errorf("refresh plan: %w", err)
+	}
+}
