@@ -56,8 +56,13 @@ type Config struct {
 	// RateWindow and LockPeriod are the vendor's minute and lock period; tests scale them down.
 	RateWindow time.Duration // default time.Minute
 	LockPeriod time.Duration // default 5 minutes
-	// RateMargin is how many requests below each documented threshold the client stays. Default 1.
+	// RateMargin is how many requests below each documented threshold the client stays (default 0:
+	// the documented threshold is what Cliq allows). The safety margin is in time instead: see RatePad.
 	RateMargin int
+	// RatePad lengthens the window a request holds its slot for, counted from its answer (default
+	// RateWindow/50: 1.2s of a real minute), so clock granularity and rounding at Cliq's end never
+	// let one window hold more than the threshold.
+	RatePad time.Duration
 	// RateStateDir, when set, holds a small file per account in which every provider process records
 	// its recent requests, so back-to-back Terraform runs share one budget. Empty: in-memory only.
 	RateStateDir string
@@ -147,8 +152,11 @@ func (c Config) resolve() (*resolvedConfig, error) {
 	if rc.LockPeriod <= 0 {
 		rc.LockPeriod = 5 * time.Minute
 	}
-	if rc.RateMargin <= 0 {
-		rc.RateMargin = 1
+	if rc.RateMargin < 0 {
+		rc.RateMargin = 0
+	}
+	if rc.RatePad <= 0 {
+		rc.RatePad = rc.RateWindow / 50
 	}
 	if rc.RetryBaseDelay <= 0 {
 		rc.RetryBaseDelay = 500 * time.Millisecond

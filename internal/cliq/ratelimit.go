@@ -17,10 +17,10 @@ import (
 // budgets keeps every budget class under its documented threshold in any window of RateWindow,
 // the strictest reading of "N requests per minute" (it also satisfies fixed windows).
 //
-// A request holds a slot from the moment it is sent until RateWindow after its answer arrived: the
-// server saw it no later than the answer, so the next request sent after the slot frees reaches the
-// server more than a window later, whatever the network latency. A throttled answer locks the class
-// for LockPeriod, during which nothing is sent.
+// A request holds a slot from the moment it is sent until RateWindow (plus a small pad, the safety
+// margin) after its answer arrived: the server saw it no later than the answer, so the next request
+// sent after the slot frees reaches the server more than a window later, whatever the latency. A
+// throttled answer locks the class for LockPeriod, during which nothing is sent.
 type budgets struct {
 	window, lock time.Duration
 	limits       map[budgetClass]int
@@ -50,7 +50,7 @@ type budgetStore interface {
 
 func newBudgets(rc *resolvedConfig, accountKey string) *budgets {
 	b := &budgets{
-		window:  rc.RateWindow,
+		window:  rc.RateWindow + rc.RatePad,
 		lock:    rc.LockPeriod,
 		limits:  map[budgetClass]int{},
 		now:     time.Now,
