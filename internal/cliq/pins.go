@@ -158,6 +158,7 @@ type removalBatcher struct {
 	mu      sync.Mutex
 	pending []*removal
 	timer   *time.Timer
+	last    int // size of the previous batch: Terraform tends to hand removals over in waves alike
 }
 
 func newRemovalBatcher(c *Client) *removalBatcher { return &removalBatcher{c: c} }
@@ -166,7 +167,15 @@ func (b *removalBatcher) submit(ctx context.Context, folderID, chatID string) er
 	r := &removal{ctx: ctx, folderID: folderID, chatID: chatID, done: make(chan error, 1)}
 	b.mu.Lock()
 	b.pending = append(b.pending, r)
-	if b.timer == nil {
+	switch {
+	case b.last > 1 && len(b.pending) >= b.last || len(b.pending) >= MaxBulkUnpin:
+		// As many as last time (or a full request): waiting longer is unlikely to gain more.
+		if b.timer != nil {
+			b.timer.Stop()
+		}
+		b.timer = nil
+		go b.flushPending(b.takeLocked())
+	case b.timer == nil:
 		b.timer = time.AfterFunc(b.c.cfg.BatchDelay, b.flush)
 	}
 	b.mu.Unlock()
@@ -180,9 +189,23 @@ func (b *removalBatcher) submit(ctx context.Context, folderID, chatID string) er
 
 func (b *removalBatcher) flush() {
 	b.mu.Lock()
-	batch := b.pending
-	b.pending, b.timer = nil, nil
+	batch := b.takeLocked()
+	b.timer = nil
 	b.mu.Unlock()
+	b.flushPending(batch)
+}
+
+// takeLocked takes the pending removals as one batch; b.mu is held.
+func (b *removalBatcher) takeLocked() []*removal {
+	batch := b.pending
+	b.pending = nil
+	if len(batch) > 0 {
+		b.last = len(batch)
+	}
+	return batch
+}
+
+func (b *removalBatcher) flushPending(batch []*removal) {
 	if len(batch) == 0 {
 		return
 	}
@@ -230,6 +253,18 @@ func (c *Client) removeBatch(ctx context.Context, batch []*removal) map[*removal
 	}
 	c.mu.Unlock()
 	slices.Sort(bulk)
+	if len(bulk) > 0 && !c.budgets.hasFree(operations[OpBulkUnpin].class) {
+		// The bulk unpin budget (20 a minute) is spent: taking each chat out of its folders with a
+		// replace has the same effect, and a budget (50 a minute) of its own.
+		c.mu.Lock()
+		for _, chat := range bulk {
+			for _, f := range c.snap.foldersOf(chat) {
+				perFolder[f] = append(perFolder[f], chat)
+			}
+		}
+		c.mu.Unlock()
+		bulk = nil
+	}
 
 	groupErr := map[string]error{} // chat -> error
 	if len(bulk) > 0 {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cliq-tf/terraform-provider-cliq/internal/fakecliq"
 )
@@ -174,5 +175,28 @@ func TestOneBadChatDoesNotSpoilABatchOfRemovals(t *testing.T) {
 	}
 	if got := e.chatIDs(t, id); !slices.Equal(got, []string{"2"}) {
 		t.Fatalf("folder = %v, want [2]", got)
+	}
+}
+
+// TestRemovalsUseReplaceWhenTheBulkBudgetIsSpent: once bulk unpin has no budget left, removals take
+// chats out of their folders with replace_chats (a budget of its own) instead of waiting a window.
+func TestRemovalsUseReplaceWhenTheBulkBudgetIsSpent(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{RateWindow: time.Hour, LockPeriod: time.Hour})
+	ctx := testCtx(t)
+	var folders []string
+	for i := 0; i < 25; i++ {
+		folders = append(folders, e.fake.CreateFolderOOB(fmt.Sprint("F", i), "", []string{fmt.Sprint(100 + i), fmt.Sprint(200 + i)}))
+	}
+	e.tick()
+	for i, f := range folders {
+		must(t, e.client.RemovePin(ctx, f, fmt.Sprint(100+i)))
+	}
+	if e.count(OpBulkUnpin) != 20 || e.count(OpReplaceChats) != 5 {
+		t.Fatalf("bulk_unpin = %d, replace_chats = %d; want 20 and 5 (an hour-long window: no waiting)", e.count(OpBulkUnpin), e.count(OpReplaceChats))
+	}
+	for i, f := range folders {
+		if got := e.chatIDs(t, f); !slices.Equal(got, []string{fmt.Sprint(200 + i)}) {
+			t.Fatalf("folder %s = %v", f, got)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,7 +29,7 @@ type budgets struct {
 	now          func() time.Time
 
 	mu      sync.Mutex
-	changed chan struct{} // closed and replaced whenever a slot is freed in this process
+	changed map[budgetClass]chan struct{} // closed and replaced whenever a class's slot frees here
 }
 
 // budgetState is the state of one class: its slots and lock.
@@ -54,7 +55,7 @@ func newBudgets(rc *resolvedConfig, accountKey string) *budgets {
 		lock:    rc.LockPeriod,
 		limits:  map[budgetClass]int{},
 		now:     time.Now,
-		changed: make(chan struct{}),
+		changed: map[budgetClass]chan struct{}{},
 	}
 	for class, threshold := range classThresholds() {
 		limit := threshold - rc.RateMargin
@@ -85,6 +86,20 @@ func (b *budgets) prune(st *budgetState, now time.Time) {
 	st.Slots = kept
 }
 
+// changedChan is the channel closed on the next release in class.
+func (b *budgets) changedChan(class budgetClass) chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ch, ok := b.changed[class]
+	if !ok {
+		ch = make(chan struct{})
+		b.changed[class] = ch
+	}
+	return ch
+}
+
+var slotPrefix = fmt.Sprintf("%d-", os.Getpid())
+
 var slotCounter struct {
 	sync.Mutex
 	n int
@@ -94,7 +109,7 @@ func newSlotID() string {
 	slotCounter.Lock()
 	defer slotCounter.Unlock()
 	slotCounter.n++
-	return fmt.Sprintf("%d-%d-%d", os.Getpid(), time.Now().UnixNano(), slotCounter.n)
+	return fmt.Sprintf("%s%d-%d", slotPrefix, time.Now().UnixNano(), slotCounter.n)
 }
 
 // acquire waits until class has a free slot and takes it. The returned function must be called once
@@ -105,11 +120,9 @@ func (b *budgets) acquire(ctx context.Context, op Operation, class budgetClass) 
 	loggedUntil := time.Time{}
 	for {
 		var wakeAt time.Time
-		var locked bool
+		var locked, foreignPending bool
 		took := false
-		b.mu.Lock()
-		changed := b.changed
-		b.mu.Unlock()
+		changed := b.changedChan(class)
 		err := b.store.update(func(all map[budgetClass]*budgetState) {
 			st := all[class]
 			if st == nil {
@@ -127,10 +140,14 @@ func (b *budgets) acquire(ctx context.Context, op Operation, class budgetClass) 
 				took = true
 				return
 			}
-			// Full: wake when the oldest answered slot expires; pending ones free on their answer.
+			// Full: wake when the oldest answered slot expires; pending ones free on their answer,
+			// which this process hears of at once for its own and by polling for other processes'.
 			for _, s := range st.Slots {
 				if !s.Pending && (wakeAt.IsZero() || s.At.Add(b.window).Before(wakeAt)) {
 					wakeAt = s.At.Add(b.window)
+				}
+				if s.Pending && !strings.HasPrefix(s.ID, slotPrefix) {
+					foreignPending = true
 				}
 			}
 		})
@@ -140,15 +157,16 @@ func (b *budgets) acquire(ctx context.Context, op Operation, class budgetClass) 
 		if took {
 			return func(sent, throttled bool) { b.release(class, id, sent, throttled) }, nil
 		}
-		poll := 250 * time.Millisecond // answers in other processes are only seen by polling the store
-		if b.window < 10*time.Second {
-			poll = b.window / 40
-		}
-		wait := poll
+		wait := b.window // a local release wakes the wait early
 		if !wakeAt.IsZero() {
-			if d := time.Until(wakeAt); d < wait || locked {
-				wait = d
+			wait = time.Until(wakeAt)
+		}
+		if foreignPending && !locked {
+			poll := 250 * time.Millisecond // other processes' answers are only seen in the store
+			if b.window < 10*time.Second {
+				poll = b.window / 40
 			}
+			wait = min(wait, poll)
 		}
 		if wait < time.Millisecond {
 			wait = time.Millisecond
@@ -176,6 +194,22 @@ func (b *budgets) acquire(ctx context.Context, op Operation, class budgetClass) 
 	}
 }
 
+// hasFree reports whether class could send a request now, without taking the slot.
+func (b *budgets) hasFree(class budgetClass) bool {
+	free := false
+	_ = b.store.update(func(all map[budgetClass]*budgetState) {
+		st := all[class]
+		if st == nil {
+			free = true
+			return
+		}
+		now := b.now()
+		b.prune(st, now)
+		free = !now.Before(st.LockedUntil) && len(st.Slots) < b.limits[class]
+	})
+	return free
+}
+
 func (b *budgets) release(class budgetClass, id string, sent, throttled bool) {
 	_ = b.store.update(func(all map[budgetClass]*budgetState) {
 		st := all[class]
@@ -201,8 +235,10 @@ func (b *budgets) release(class budgetClass, id string, sent, throttled bool) {
 		}
 	})
 	b.mu.Lock()
-	close(b.changed)
-	b.changed = make(chan struct{})
+	if ch, ok := b.changed[class]; ok {
+		close(ch)
+		delete(b.changed, class)
+	}
 	b.mu.Unlock()
 }
 

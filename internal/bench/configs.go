@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// pinsPerFolder is how many cliq_chat_pin resources pin into each folder.
+const pinsPerFolder = 5
+
+// cliqConfig is `folders` cliq_pin_folder resources, each with pinsPerFolder cliq_chat_pin
+// resources that pin a distinct chat into it (folder_id from the folder, no pin_above).
+func cliqConfig(folders int) string {
+	return cliqHeader + fmt.Sprintf(`
+resource "cliq_pin_folder" "f" {
+  count  = %[1]d
+  title  = "Bench folder ${count.index}"
+  symbol = ":smile:"
+}
+
+resource "cliq_chat_pin" "p" {
+  count     = %[1]d * %[2]d
+  folder_id = cliq_pin_folder.f[floor(count.index / %[2]d)].id
+  chat_id   = format("1488288613%%09d", count.index)
+}
+`, folders, pinsPerFolder)
+}
+
+const cliqHeader = `terraform {
+  required_providers {
+    cliq = {
+      source = "cliq-tf/cliq"
+    }
+  }
+}
+
+# api_url, access_token, the time scale and the budget directory come from CLIQ_* variables.
+provider "cliq" {}
+`
+
+// cliqSeparateConfig is the same account as cliqConfig written with one resource block per folder
+// and per pin. Terraform orders resources by configuration block, not by instance: with count,
+// every pin waits for every folder (and on destroy every folder for every pin); with separate
+// blocks a pin waits only for its own folder, so only the rate limits order the requests.
+func cliqSeparateConfig(folders int) string {
+	var sb strings.Builder
+	sb.WriteString(cliqHeader)
+	for f := range folders {
+		fmt.Fprintf(&sb, "\nresource \"cliq_pin_folder\" \"f%d\" {\n  title  = \"Bench folder %d\"\n  symbol = \":smile:\"\n}\n", f, f)
+		for p := range pinsPerFolder {
+			fmt.Fprintf(&sb, "\nresource \"cliq_chat_pin\" \"f%d_p%d\" {\n  folder_id = cliq_pin_folder.f%d.id\n  chat_id   = \"1488288613%09d\"\n}\n",
+				f, p, f, f*pinsPerFolder+p)
+		}
+	}
+	return sb.String()
+}
+
+// baselineConfig has the same number of resources and the same dependency shape with the builtin
+// terraform_data: what Terraform itself costs, without any provider.
+func baselineConfig(folders int) string {
+	return fmt.Sprintf(`resource "terraform_data" "f" {
+  count = %[1]d
+  input = {
+    title  = "Bench folder ${count.index}"
+    symbol = ":smile:"
+  }
+}
+
+resource "terraform_data" "p" {
+  count = %[1]d * %[2]d
+  input = {
+    folder_id = terraform_data.f[floor(count.index / %[2]d)].id
+    chat_id   = format("1488288613%%09d", count.index)
+  }
+}
+`, folders, pinsPerFolder)
+}
