@@ -149,16 +149,15 @@ resource "cliq_pin_folder_order" "order" {
 
 // faultWant is what the server must hold after a phase, besides the pins made by hand.
 type faultWant struct {
-	titles      []string // user folders in display order ("Hand" is the folder made by hand)
-	a, b        []string // chats of the authoritative folders, in order (b nil: deleted)
-	aTitle      string
-	aSymbol     string
-	bState      string
-	cTitle      string
-	c, def      []string // pins Terraform declares in folder c and in My Pins
-	above       [2]string
-	gone        []string // chats Terraform removed, which must be pinned nowhere (unless by hand)
-	handFolders []string
+	titles  []string // user folders in display order ("Hand" is the folder made by hand)
+	a, b    []string // chats of the authoritative folders, in order (b nil: deleted)
+	aTitle  string
+	aSymbol string
+	bState  string
+	cTitle  string
+	c, def  []string // pins Terraform declares in folder c and in My Pins
+	above   [2]string
+	gone    []string // chats Terraform removed, which must be pinned nowhere (unless by hand)
 }
 
 func faultWantFor(phase int) faultWant {
@@ -406,10 +405,10 @@ func (r *faultRun) handChat() string {
 	return fmt.Sprint(r.nextHand)
 }
 
-// folderByTitlePrefix finds a user folder on the server.
-func (r *faultRun) folderByTitlePrefix(prefix string) (fakecliq.Folder, bool) {
+// folderC finds folder c (titled "Gamma ...") on the server.
+func (r *faultRun) folderC() (fakecliq.Folder, bool) {
 	for _, f := range r.fake.Folders()[1:] {
-		if strings.HasPrefix(f.Title, prefix) {
+		if strings.HasPrefix(f.Title, "Gamma") {
 			return f, true
 		}
 	}
@@ -450,7 +449,7 @@ func (r *faultRun) concurrentEdit(e fakecliq.LoggedRequest) {
 		time.Sleep(1100 * time.Millisecond)
 	}
 	role := ""
-	c, hasC := r.folderByTitlePrefix("Gamma")
+	c, hasC := r.folderC()
 	switch {
 	case id == "":
 		// Create, bulk unpin, unpin: not about one folder. Another client pins a chat into My Pins
@@ -479,7 +478,7 @@ func (r *faultRun) concurrentEdit(e fakecliq.LoggedRequest) {
 
 // deleteFolderC deletes folder c by hand just before Terraform's first write to it in the phase.
 func (r *faultRun) deleteFolderC(e fakecliq.LoggedRequest) {
-	c, ok := r.folderByTitlePrefix("Gamma")
+	c, ok := r.folderC()
 	if !ok || requestFolder(e) != c.ID || !r.takeOnce() {
 		r.mu.Lock()
 		delete(r.fired, e.Op) // not this one: let the hook see the next request to this op
@@ -513,7 +512,7 @@ func (r *faultRun) deleteFolderCBetweenRuns(phase int) {
 	if phase != 1 {
 		return
 	}
-	c, ok := r.folderByTitlePrefix("Gamma")
+	c, ok := r.folderC()
 	if !ok {
 		r.t.Fatal("folder c is missing")
 	}
@@ -563,7 +562,7 @@ func (r *faultRun) apply1(what string) {
 // pins in My Pins, pinned by hand into folder c too (Terraform removes it from My Pins in phase 3
 // and must leave it in c), and two chats Terraform knows nothing of.
 func (r *faultRun) handPins() {
-	c, ok := r.folderByTitlePrefix("Gamma")
+	c, ok := r.folderC()
 	if !ok {
 		r.t.Fatal("folder c is missing")
 	}
