@@ -201,14 +201,7 @@ func (c *Client) backoff(ctx context.Context, attempt int) error {
 		d = 30 * time.Second
 	}
 	d += time.Duration(rand.Int64N(int64(c.cfg.RetryBaseDelay)))
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return c.sleep(ctx, d)
 }
 
 // errIsRetryableAfterRead reports whether a write's failure should be settled by reading the list:

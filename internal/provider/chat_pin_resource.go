@@ -112,16 +112,7 @@ func (r *chatPinResource) IdentitySchema(_ context.Context, _ resource.IdentityS
 }
 
 func (r *chatPinResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider, please report it.", req.ProviderData))
-		return
-	}
-	r.client = data.client
+	r.client = configuredClient(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *chatPinResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {

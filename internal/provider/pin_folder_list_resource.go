@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -40,15 +39,7 @@ func (r *pinFolderListResource) ListResourceConfigSchema(_ context.Context, _ li
 }
 
 func (r *pinFolderListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T; this is a provider bug, please report it.", req.ProviderData))
-		return
-	}
-	r.client = data.client
+	r.client = configuredClient(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *pinFolderListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {

@@ -82,15 +82,7 @@ func (r *pinFolderOrderResource) Schema(ctx context.Context, _ resource.SchemaRe
 }
 
 func (r *pinFolderOrderResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T; this is a provider bug, please report it.", req.ProviderData))
-		return
-	}
-	r.client = data.client
+	r.client = configuredClient(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *pinFolderOrderResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -193,15 +193,7 @@ func (r *pinFolderResource) IdentitySchema(_ context.Context, _ resource.Identit
 }
 
 func (r *pinFolderResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T; this is a provider bug, please report it.", req.ProviderData))
-		return
-	}
-	r.client = data.client
+	r.client = configuredClient(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *pinFolderResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

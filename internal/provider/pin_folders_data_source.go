@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -153,16 +152,7 @@ func (d *pinFoldersDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 }
 
 func (d *pinFoldersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider, please report it.", req.ProviderData))
-		return
-	}
-	d.client = data.client
+	d.client = configuredClient(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *pinFoldersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

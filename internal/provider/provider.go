@@ -16,6 +16,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -160,6 +161,20 @@ func (p *cliqProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
 	client *cliq.Client
+}
+
+// configuredClient is the client a resource, data source or list resource gets from the
+// provider's Configure; nil before the provider is configured (as in validation).
+func configuredClient(data any, diags *diag.Diagnostics) *cliq.Client {
+	if data == nil {
+		return nil
+	}
+	pd, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider, please report it.", data))
+		return nil
+	}
+	return pd.client
 }
 
 // applyTestingEnv reads the settings tests and benchmarks use: CLIQ_TIME_SCALE shrinks the
