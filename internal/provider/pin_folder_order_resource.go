@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cliq-tf/terraform-provider-cliq/internal/cliq"
@@ -93,17 +95,7 @@ func (r *pinFolderOrderResource) Create(ctx context.Context, req resource.Create
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, pinFolderDefaultTimeout)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	resp.Diagnostics.Append(r.apply(ctx, plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	plan.ID = types.StringValue(pinFolderOrderID)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.applyAndSave(ctx, plan, timeout, &resp.State, &resp.Diagnostics)
 }
 
 func (r *pinFolderOrderResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -114,17 +106,22 @@ func (r *pinFolderOrderResource) Update(ctx context.Context, req resource.Update
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, pinFolderDefaultTimeout)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	r.applyAndSave(ctx, plan, timeout, &resp.State, &resp.Diagnostics)
+}
+
+// applyAndSave is Create and Update: order the folders within timeout, then record the plan.
+func (r *pinFolderOrderResource) applyAndSave(ctx context.Context, plan pinFolderOrderModel, timeout time.Duration, state *tfsdk.State, diags *diag.Diagnostics) {
+	if diags.HasError() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	resp.Diagnostics.Append(r.apply(ctx, plan)...)
-	if resp.Diagnostics.HasError() {
+	diags.Append(r.apply(ctx, plan)...)
+	if diags.HasError() {
 		return
 	}
 	plan.ID = types.StringValue(pinFolderOrderID)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	diags.Append(state.Set(ctx, plan)...)
 }
 
 // apply puts the planned folders at the top of the folder list, in their planned order.
