@@ -51,7 +51,7 @@ func main() {
 	plans := flag.String("plans", "", "comma-separated folder counts of the plan scenario (default 10,50,200; -quick 5,20)")
 	applyFolders := flag.Int("apply", 0, "folders of the apply/destroy scenario (default 60; -quick 20)")
 	parallelism := flag.Int("parallelism", 10, "terraform -parallelism (10 is terraform's default and the issue's setting)")
-	diagParallelism := flag.Int("diag-parallelism", 400, "also apply and destroy the block-per-resource configuration at this -parallelism, to show what Terraform's scheduling costs (0: skip)")
+	diagParallelism := flag.Int("diag-parallelism", 50, "also apply and destroy the block-per-resource configuration at this -parallelism (the README's advice for large applies), to show what Terraform's scheduling costs (0: skip)")
 	shapes := flag.String("shapes", "separate,count", "apply/destroy configurations to run: separate (a block per folder and pin), count")
 	flag.Parse()
 

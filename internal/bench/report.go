@@ -77,7 +77,7 @@ func (b *benchmark) render(r *results) string {
 			"Terraform orders by block, not by instance: with count every pin waits for every folder on apply, and every folder for every pin on destroy. "+
 			"Terraform also runs at most `-parallelism` resource operations at once, first come first served, and an operation that waits for its rate budget "+
 			"keeps its slot: folder creates queued behind the create_folder budget keep pins (a budget of their own) from starting, whatever the dependencies. "+
-			"The diagnostic row runs the block-per-resource configuration at a `-parallelism` high enough to lift that; no target applies to it.\n\n",
+			"The last rows run the block-per-resource configuration at the `-parallelism` the README advises for large applies, which lifts that; the provider keeps every operation under its limit at any parallelism.\n\n",
 			fmtScale(b.applyScale), win, shapeSeparate, shapeCount)
 		w("| configuration | `-parallelism` | command | requests per operation | throttled | locks | wall | thresholds' bound (vendor time) | bound (real) | wall ÷ bound | bound in Terraform's order | wall ÷ that | provider CPU |\n")
 		w("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
@@ -119,7 +119,7 @@ func (b *benchmark) render(r *results) string {
 
 func parallelText(o *opRow) string {
 	if o.Diagnostic {
-		return fmt.Sprintf("%d (diagnostic)", o.Parallel)
+		return fmt.Sprintf("%d (advised)", o.Parallel)
 	}
 	return fmt.Sprint(o.Parallel)
 }

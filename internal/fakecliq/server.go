@@ -84,6 +84,9 @@ type Options struct {
 	// has none, instead of sending "symbol":"" (the vendor does not document
 	// which it does; clients must accept both).
 	OmitEmptySymbol bool
+	// Reading chooses how the fake answers where the vendor's documents are silent (the zero value
+	// is the reading described in README.md), so clients can be tested under every reading.
+	Reading Reading
 	// Now overrides the real clock (tests); default time.Now. The server
 	// clock is Now() + ClockSkew. Latency faults still sleep in real time.
 	Now func() time.Time
@@ -119,6 +122,18 @@ type Server struct {
 	after      []func(LoggedRequest)
 
 	contract *contract
+}
+
+// Reading is one answer to the questions the vendor's documents leave open.
+type Reading struct {
+	// OneFolderPerChat: a chat sits in one folder at a time, so pinning it into a folder (pin,
+	// create, replace) takes it out of every other. Default: it may sit in several.
+	OneFolderPerChat bool
+	// NewOnTop: new folders and new pins go to the top of their list. Default: the end.
+	NewOnTop bool
+	// UnpinAllEverywhere: deleting a folder with unpin_all=true unpins its chats from every folder.
+	// Default: from that folder only.
+	UnpinAllEverywhere bool
 }
 
 // New returns a fake Cliq server with one empty default folder.
@@ -158,6 +173,7 @@ func New(opts Options) *Server {
 		s.accessToken = newZohoToken()
 	}
 	s.st = newStore(s.now())
+	s.st.reading = opts.Reading
 	for _, op := range AllOps() {
 		th := DefaultThreshold(op)
 		if v, ok := opts.Thresholds[op]; ok {

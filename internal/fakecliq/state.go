@@ -62,6 +62,7 @@ func (f *folder) touch(now time.Time) { f.modified = now }
 // store is the account state. It is not safe for concurrent use: the Server
 // guards it with its mutex.
 type store struct {
+	reading       Reading
 	folders       []*folder // display order; folders[0] is the default folder
 	orderModified time.Time // last create/delete/reorder of folders
 	nextID        int64
@@ -102,9 +103,31 @@ func (st *store) createFolder(title, symbol string, chatIDs []string, now time.T
 		modified: now,
 	}
 	st.nextID++
-	st.folders = append(st.folders, f)
+	if st.reading.NewOnTop {
+		st.folders = slices.Insert(st.folders, 1, f)
+	} else {
+		st.folders = append(st.folders, f)
+	}
 	st.orderModified = now
+	st.claim(f, chatIDs, now)
 	return f
+}
+
+// claim takes chatIDs out of every folder but f, where a chat sits in one folder at a time.
+func (st *store) claim(f *folder, chatIDs []string, now time.Time) {
+	if !st.reading.OneFolderPerChat {
+		return
+	}
+	for _, other := range st.folders {
+		if other == f {
+			continue
+		}
+		n := len(other.chats)
+		other.chats = slices.DeleteFunc(other.chats, func(c string) bool { return slices.Contains(chatIDs, c) })
+		if len(other.chats) != n {
+			other.touch(now)
+		}
+	}
 }
 
 // deleteFolder removes f; its chats move to the end of the default folder
@@ -113,6 +136,11 @@ func (st *store) deleteFolder(f *folder, unpinAll bool, now time.Time) {
 	_, i := st.find(f.id)
 	st.folders = slices.Delete(st.folders, i, i+1)
 	st.orderModified = now
+	if unpinAll && st.reading.UnpinAllEverywhere {
+		for _, c := range f.chats {
+			st.unpin(c, now)
+		}
+	}
 	if unpinAll || len(f.chats) == 0 {
 		return
 	}
@@ -159,8 +187,13 @@ func (st *store) pin(f *folder, chatID string, now time.Time) {
 	if f.has(chatID) {
 		return
 	}
-	f.chats = append(f.chats, chatID)
+	if st.reading.NewOnTop {
+		f.chats = slices.Insert(f.chats, 0, chatID)
+	} else {
+		f.chats = append(f.chats, chatID)
+	}
 	f.touch(now)
+	st.claim(f, []string{chatID}, now)
 }
 
 // unpin removes chatID from every folder and reports whether it was pinned
@@ -180,6 +213,7 @@ func (st *store) unpin(chatID string, now time.Time) bool {
 func (st *store) setChats(f *folder, chatIDs []string, now time.Time) {
 	f.chats = append([]string{}, chatIDs...)
 	f.touch(now)
+	st.claim(f, chatIDs, now)
 }
 
 // isChatID reports whether id looks like a Cliq chat id (1 to 40 digits).
