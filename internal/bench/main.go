@@ -31,6 +31,7 @@ type benchmark struct {
 	shapes                 []string
 	parallelism            int
 	diagParallelism        int
+	advisedScale           float64
 
 	processes, unrecorded int // over every terraform run: wrappers that recorded, and that did not
 }
@@ -51,6 +52,7 @@ func main() {
 	plans := flag.String("plans", "", "comma-separated folder counts of the plan scenario (default 10,50,200; -quick 5,20)")
 	applyFolders := flag.Int("apply", 0, "folders of the apply/destroy scenario (default 60; -quick 20)")
 	parallelism := flag.Int("parallelism", 10, "terraform -parallelism (10 is terraform's default and the issue's setting)")
+	advisedScale := flag.Float64("advised-scale", 2, "time scale of the advised-parallelism rows: closer to the real minute, so that Terraform's fixed seconds weigh as they do for users")
 	diagParallelism := flag.Int("diag-parallelism", 50, "also apply and destroy the block-per-resource configuration at this -parallelism (the README's advice for large applies), to show what Terraform's scheduling costs (0: skip)")
 	shapes := flag.String("shapes", "separate,count", "apply/destroy configurations to run: separate (a block per folder and pin), count")
 	flag.Parse()
@@ -68,7 +70,7 @@ func main() {
 		}
 	}
 	b := &benchmark{quick: *quick, repeat: max(*repeat, 1), setupScale: *setupScale, applyScale: *applyScale,
-		planSizes: []int{10, 50, 200}, applyFolders: 60, parallelism: *parallelism, diagParallelism: *diagParallelism}
+		planSizes: []int{10, 50, 200}, applyFolders: 60, parallelism: *parallelism, diagParallelism: *diagParallelism, advisedScale: *advisedScale}
 	if *quick {
 		b.planSizes, b.applyFolders, b.repeat = []int{5, 20}, 20, 1
 	}
@@ -132,16 +134,21 @@ func (b *benchmark) run() (string, error) {
 	type config struct {
 		shape       string
 		parallelism int
+		scale       float64
 	}
 	var configs []config
 	for _, shape := range b.shapes {
-		configs = append(configs, config{shape, b.parallelism})
+		configs = append(configs, config{shape, b.parallelism, b.applyScale})
 	}
 	if b.diagParallelism > 0 && b.diagParallelism != b.parallelism && len(b.shapes) > 0 {
-		configs = append(configs, config{shapeSeparate, b.diagParallelism})
+		scale := b.advisedScale
+		if b.quick || scale <= 0 {
+			scale = b.applyScale
+		}
+		configs = append(configs, config{shapeSeparate, b.diagParallelism, scale})
 	}
 	for _, c := range configs {
-		apply, destroy, err := b.applyDestroyScenario(b.applyFolders, c.shape, c.parallelism)
+		apply, destroy, err := b.applyDestroyScenario(b.applyFolders, c.shape, c.parallelism, c.scale)
 		if err != nil {
 			return "", err
 		}

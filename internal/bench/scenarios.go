@@ -152,8 +152,8 @@ var (
 	pinOps    = []fakecliq.Op{fakecliq.OpPinChat, fakecliq.OpReorderChat}
 )
 
-func (b *benchmark) applyDestroyScenario(folders int, shape string, parallelism int) (apply, destroy *opRow, err error) {
-	fake, err := startFake(b.applyScale)
+func (b *benchmark) applyDestroyScenario(folders int, shape string, parallelism int, scale float64) (apply, destroy *opRow, err error) {
+	fake, err := startFake(scale)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -175,7 +175,7 @@ func (b *benchmark) applyDestroyScenario(folders int, shape string, parallelism 
 		fake.ResetCounts()
 		fake.ResetRateLimits()
 		ws.freshRateDir()
-		b.logf("%s (%s, -parallelism=%d): %d folders, %d pins at time scale %g", cmd, shape, parallelism, folders, folders*pinsPerFolder, b.applyScale)
+		b.logf("%s (%s, -parallelism=%d): %d folders, %d pins at time scale %g", cmd, shape, parallelism, folders, folders*pinsPerFolder, scale)
 		start := time.Now()
 		res, err := ws.terraform(cmd, "-auto-approve", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism))
 		if err != nil {
