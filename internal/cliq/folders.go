@@ -184,7 +184,7 @@ func (c *Client) DeleteFolder(ctx context.Context, id string, unpinAll bool) err
 					s.chatOrderUncertain[DefaultFolderID] = true
 				}
 			}
-			s.touch(DefaultFolderID, ans.date)
+			s.touchUnchecked(DefaultFolderID, ans.date)
 		})
 	}
 	return nil

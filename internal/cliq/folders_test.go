@@ -206,3 +206,26 @@ func TestServerClockIsUsedForLastSyncTime(t *testing.T) {
 		}
 	}
 }
+
+// TestAPinMadeByHandBesideOurOwnPinSurvives: another client pins into a folder in the same second
+// as the client's own pin there; the client's next replace of that folder must not drop it.
+func TestAPinMadeByHandBesideOurOwnPinSurvives(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	f := e.fake.CreateFolderOOB("F", "", []string{"1", "2", "5"})
+	g := e.fake.CreateFolderOOB("G", "", []string{"5"})
+	e.tick()
+	_, err := e.client.ListFolders(ctx)
+	must(t, err)
+	e.fake.BeforeExecute(fakecliq.OpPinChat, func(fakecliq.LoggedRequest) { _ = e.fake.PinChatOOB("8", f) })
+	must(t, e.client.PinChat(ctx, "3", f))
+	e.fake.ClearHooks()
+	// 5 also sits in G, so it leaves F with a replace built from the client's view of F.
+	must(t, e.client.RemovePin(ctx, f, "5"))
+	if got := e.chatIDs(t, f); !slices.Equal(got, []string{"1", "2", "3", "8"}) && !slices.Equal(got, []string{"1", "2", "8", "3"}) {
+		t.Fatalf("F = %v, want 1, 2, 3 and 8: the pin made by hand beside ours was dropped", got)
+	}
+	if got := e.chatIDs(t, g); !slices.Equal(got, []string{"5"}) {
+		t.Fatalf("G = %v", got)
+	}
+}

@@ -53,7 +53,7 @@ func (c *Client) PinChat(ctx context.Context, chatID, folderID string) error {
 			}
 			f.Chats = append(f.Chats, s.chatsFor([]string{chatID})...)
 			s.chatOrderUncertain[folderID] = true // the vendor does not say where a new pin goes
-			s.touch(folderID, ans.date)
+			s.touchUnchecked(folderID, ans.date)
 		})
 	}
 	return nil
@@ -105,7 +105,7 @@ func (s *snapshot) removeChats(ids []string, date time.Time) {
 		n := len(f.Chats)
 		f.Chats = slices.DeleteFunc(f.Chats, func(ch Chat) bool { return slices.Contains(ids, ch.ChatID) })
 		if len(f.Chats) != n {
-			s.touch(f.ID, date)
+			s.touchUnchecked(f.ID, date)
 		}
 	}
 }
@@ -267,22 +267,6 @@ func (c *Client) removeBatch(ctx context.Context, batch []*removal) map[*removal
 	}
 
 	groupErr := map[string]error{} // chat -> error
-	if len(bulk) > 0 {
-		if err := c.UnpinChats(ctx, bulk); err != nil {
-			var apiErr *APIError
-			if len(bulk) > 1 && errors.As(err, &apiErr) && apiErr.Status == 400 && !apiErr.IsThrottled() {
-				// One chat may spoil a bulk request (say, one the user has left): unpin them one by
-				// one so that each removal gets its own outcome.
-				for _, chat := range bulk {
-					groupErr[chat] = c.UnpinChat(ctx, chat)
-				}
-			} else {
-				for _, chat := range bulk {
-					groupErr[chat] = err
-				}
-			}
-		}
-	}
 	folders := make([]string, 0, len(perFolder))
 	for f := range perFolder {
 		folders = append(folders, f)
@@ -308,6 +292,24 @@ func (c *Client) removeBatch(ctx context.Context, batch []*removal) map[*removal
 		for _, chat := range chats {
 			if err != nil {
 				groupErr[chat] = err
+			}
+		}
+	}
+	// Bulk unpins last: they change folders without a sync check, which would make a replace of the
+	// same folder in this batch look stale and cost a re-read.
+	if len(bulk) > 0 {
+		if err := c.UnpinChats(ctx, bulk); err != nil {
+			var apiErr *APIError
+			if len(bulk) > 1 && errors.As(err, &apiErr) && apiErr.Status == 400 && !apiErr.IsThrottled() {
+				// One chat may spoil a bulk request (say, one the user has left): unpin them one by
+				// one so that each removal gets its own outcome.
+				for _, chat := range bulk {
+					groupErr[chat] = c.UnpinChat(ctx, chat)
+				}
+			} else {
+				for _, chat := range bulk {
+					groupErr[chat] = err
+				}
 			}
 		}
 	}

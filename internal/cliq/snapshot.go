@@ -253,6 +253,17 @@ func (c *Client) update(fn func(s *snapshot)) {
 	}
 }
 
+// touchUnchecked records a write that changed which chats a folder holds without Cliq checking
+// last_sync_time (pin, unpin, chats moved by a delete). Success proves nothing about changes others
+// made in the same second, so the knowledge advances only to the start of that second: a later
+// sync-checked write then either passes or re-reads, and never overwrites a pin someone else made
+// in that second.
+func (s *snapshot) touchUnchecked(folderID string, date time.Time) {
+	if t := date.Truncate(time.Second); t.After(s.folderSync[folderID]) {
+		s.folderSync[folderID] = t
+	}
+}
+
 func (s *snapshot) touch(folderID string, date time.Time) {
 	if t := ownWriteSync(date); t.After(s.folderSync[folderID]) {
 		s.folderSync[folderID] = t

@@ -116,12 +116,13 @@ func (r *chatPinResource) Configure(_ context.Context, req resource.ConfigureReq
 }
 
 func (r *chatPinResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m chatPinModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	var pinAbove, chatID types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("pin_above"), &pinAbove)...)
+	if resp.Diagnostics.HasError() || pinAbove.IsNull() || pinAbove.IsUnknown() {
 		return
 	}
-	if !m.PinAbove.IsNull() && !m.PinAbove.IsUnknown() && !m.ChatID.IsUnknown() && m.PinAbove.ValueString() == m.ChatID.ValueString() {
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("chat_id"), &chatID)...)
+	if !resp.Diagnostics.HasError() && !chatID.IsUnknown() && pinAbove.ValueString() == chatID.ValueString() {
 		resp.Diagnostics.AddAttributeError(path.Root("pin_above"), "Invalid pin_above",
 			"pin_above must name another chat of the same folder, not the pinned chat itself.")
 	}
@@ -132,6 +133,9 @@ func (r *chatPinResource) ValidateConfig(ctx context.Context, req resource.Valid
 func (r *chatPinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy
+	}
+	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
+		return // nothing changes: the common case of a large refresh plan, spared four conversions
 	}
 	var plan, config chatPinModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
