@@ -107,8 +107,6 @@ func IsAmbiguous(err error) bool {
 	return errors.As(err, &amb)
 }
 
-// IsNotFound reports whether err means that the folder addressed no longer exists. Cliq answers
-// a PUT or DELETE on a deleted folder with HTTP 400 (not 404), so callers confirm with a read.
+// ErrFolderNotFound means the folder addressed no longer exists. Cliq answers a PUT or DELETE on a
+// deleted folder with HTTP 400 (not 404), so the client confirms with a read before saying so.
 var ErrFolderNotFound = errors.New("chat folder not found")
-
-func asAPIError(err error, target **APIError) bool { return errors.As(err, target) }

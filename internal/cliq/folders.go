@@ -2,6 +2,7 @@ package cliq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -402,7 +403,7 @@ func (c *Client) folderError(ctx context.Context, id string, err error) error {
 		return err
 	}
 	var apiErr *APIError
-	if !asAPIError(err, &apiErr) || apiErr.Status != 400 {
+	if !errors.As(err, &apiErr) || apiErr.Status != 400 {
 		return err
 	}
 	if rerr := c.Refresh(ctx); rerr != nil {

@@ -41,12 +41,6 @@ var operations = map[Operation]operationSpec{
 	OpUnpinChat:     {"DELETE /chats/{id}/pins", 50, "DELETE"},
 }
 
-// AllOperations lists the documented operations in the vendor's order.
-func AllOperations() []Operation {
-	return []Operation{OpCreateFolder, OpListFolders, OpBulkUnpin, OpModifyFolder, OpDeleteFolder,
-		OpReorderChat, OpReorderFolder, OpReplaceChats, OpPinChat, OpUnpinChat}
-}
-
 // Threshold is the documented number of requests a minute for op.
 func Threshold(op Operation) int { return operations[op].threshold }
 
