@@ -49,7 +49,8 @@ func main() {
 	applyScale := flag.Float64("scale", 10, "time scale of the apply/destroy scenario: a vendor minute lasts 60s/scale")
 	setupScale := flag.Float64("setup-scale", 600, "time scale of the unmeasured setup applies and of the measured plans")
 	logDir := flag.String("log-dir", "", "write terraform debug logs and the fake's request logs here (slows terraform down)")
-	plans := flag.String("plans", "", "comma-separated folder counts of the plan scenario (default 10,50,200; -quick 5,20)")
+	requestLogDir := flag.String("request-log-dir", "", "write only the fake's request logs here (does not slow anything down)")
+	plans := flag.String("plans", "", "comma-separated folder counts of the plan scenario (default 10,50,200; -quick 5,20; none: skip it)")
 	applyFolders := flag.Int("apply", 0, "folders of the apply/destroy scenario (default 60; -quick 20)")
 	parallelism := flag.Int("parallelism", 10, "terraform -parallelism (10 is terraform's default and the issue's setting)")
 	advisedScale := flag.Float64("advised-scale", 2, "time scale of the advised-parallelism rows: closer to the real minute, so that Terraform's fixed seconds weigh as they do for users")
@@ -60,6 +61,10 @@ func main() {
 	root, err := repoRoot()
 	if err != nil {
 		fail(err)
+	}
+	tfLog := *logDir != ""
+	if !tfLog {
+		logDir = requestLogDir
 	}
 	if *logDir != "" {
 		if *logDir, err = filepath.Abs(*logDir); err != nil {
@@ -77,6 +82,9 @@ func main() {
 	if *plans != "" {
 		b.planSizes = nil
 		for _, f := range strings.Split(*plans, ",") {
+			if strings.TrimSpace(f) == "none" {
+				continue
+			}
 			n, err := strconv.Atoi(strings.TrimSpace(f))
 			if err != nil || n < 1 {
 				fail(fmt.Errorf("-plans: %q is not a positive number", f))
@@ -102,6 +110,7 @@ func main() {
 	if b.h, err = newHarness(root, *logDir, 10*time.Minute); err != nil {
 		fail(err)
 	}
+	b.h.tfLog = tfLog
 	report, err := b.run()
 	b.h.close()
 	if err != nil {

@@ -49,24 +49,26 @@ func (b *benchmark) render(r *results) string {
 		"peak RSS the largest of them). %d provider processes recorded, %d did not record (go-plugin killed them before the wrapper could write).\n\n",
 		r.Processes, r.Unrecorded)
 
-	w("## Refresh plan (`terraform plan`, nothing to change)\n\n")
-	w("Time scale %s (the setup apply, not measured, runs at the same scale). Median of %d plans. "+
-		"Each cliq plan is interleaved with plans of two baselines with the same number of resources and the same dependencies: "+
-		"`terraform_data` (Terraform alone, no plugin) and `benchnull`, a minimal terraform-plugin-framework provider built into the benchmark "+
-		"whose resource stores its input and reads nothing (what any framework provider costs: plugin processes, gRPC, the framework; "+
-		"its SDK trace logs are off, as the cliq provider's are when no log is asked for).\n\n", fmtScale(b.setupScale), b.repeat)
-	w("| folders | resources | list requests / plan | requests / plan | throttled / locks | wall | provider CPU | terraform+provider CPU | `terraform_data` wall | `terraform_data` CPU | `benchnull` wall | `benchnull` provider CPU | `benchnull` terraform+provider CPU | wall ÷ `terraform_data` | wall ÷ `benchnull` |\n")
-	w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, p := range r.Plans {
-		w("| %d | %d | %s | %s | %d / %d | %s | %s | %s | %s | %s | %s | %s | %s | %.2f× | %.2f× |\n", p.Folders, p.Resources, intsRange(p.Lists), intsRange(p.Total),
-			p.Throttled, p.Locks, secs(median(p.Wall)), secs(median(p.ProviderCPU)), secs(median(p.TotalCPU)),
-			secs(median(p.BaseWall)), secs(median(p.BaseCPU)), secs(median(p.NullWall)), secs(median(p.NullProviderCPU)), secs(median(p.NullCPU)),
-			ratio(median(p.Wall), median(p.BaseWall)), ratio(median(p.Wall), median(p.NullWall)))
+	if len(r.Plans) > 0 {
+		w("## Refresh plan (`terraform plan`, nothing to change)\n\n")
+		w("Time scale %s (the setup apply, not measured, runs at the same scale). Median of %d plans. "+
+			"Each cliq plan is interleaved with plans of two baselines with the same number of resources and the same dependencies: "+
+			"`terraform_data` (Terraform alone, no plugin) and `benchnull`, a minimal terraform-plugin-framework provider built into the benchmark "+
+			"whose resource stores its input and reads nothing (what any framework provider costs: plugin processes, gRPC, the framework; "+
+			"its SDK trace logs are off, as the cliq provider's are when no log is asked for).\n\n", fmtScale(b.setupScale), b.repeat)
+		w("| folders | resources | list requests / plan | requests / plan | throttled / locks | wall | provider CPU | terraform+provider CPU | `terraform_data` wall | `terraform_data` CPU | `benchnull` wall | `benchnull` provider CPU | `benchnull` terraform+provider CPU | wall ÷ `terraform_data` | wall ÷ `benchnull` |\n")
+		w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		for _, p := range r.Plans {
+			w("| %d | %d | %s | %s | %d / %d | %s | %s | %s | %s | %s | %s | %s | %s | %.2f× | %.2f× |\n", p.Folders, p.Resources, intsRange(p.Lists), intsRange(p.Total),
+				p.Throttled, p.Locks, secs(median(p.Wall)), secs(median(p.ProviderCPU)), secs(median(p.TotalCPU)),
+				secs(median(p.BaseWall)), secs(median(p.BaseCPU)), secs(median(p.NullWall)), secs(median(p.NullProviderCPU)), secs(median(p.NullCPU)),
+				ratio(median(p.Wall), median(p.BaseWall)), ratio(median(p.Wall), median(p.NullWall)))
+		}
+		largest := r.Plans[len(r.Plans)-1]
+		w("\nProvider peak memory (max RSS of the provider process) in the %d-folder plan: **%.1f MiB** (%d provider processes per plan; "+
+			"the largest is the one that plans). `benchnull` in the same plan: %.1f MiB.\n\n",
+			largest.Folders, float64(largest.MaxRSSKB)/1024, largest.Processes, float64(largest.NullMaxRSSKB)/1024)
 	}
-	largest := r.Plans[len(r.Plans)-1]
-	w("\nProvider peak memory (max RSS of the provider process) in the %d-folder plan: **%.1f MiB** (%d provider processes per plan; "+
-		"the largest is the one that plans). `benchnull` in the same plan: %.1f MiB.\n\n",
-		largest.Folders, float64(largest.MaxRSSKB)/1024, largest.Processes, float64(largest.NullMaxRSSKB)/1024)
 
 	if len(r.Runs) > 0 {
 		win := r.Runs[0].Window
@@ -161,6 +163,9 @@ func evaluate(r *results) []target {
 		ts = append(ts, target{fmt.Sprintf("%s wall ≤ %.2f× lower bound (%s, -parallelism=%s)", o.Name, applyBoundFactor, o.Shape, parallelText(o)),
 			fmt.Sprintf("%s vs bound %s (%s)", secs(o.Wall), boundText(o.Bound, o.Window), boundRatio(o.Wall, o.Bound, o.Window)),
 			o.Wall <= limit, o.Bound.Windows == 0})
+	}
+	if len(r.Plans) == 0 {
+		return ts
 	}
 	p := r.Plans[len(r.Plans)-1]
 	ts = append(ts, target{name: fmt.Sprintf("plan wall ≤ %.1f× terraform_data baseline at %d folders", planBaseFactor, p.Folders),

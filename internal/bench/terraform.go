@@ -21,7 +21,8 @@ type harness struct {
 	tmp       string // scratch directory, removed at the end
 	realBin   string // the built provider
 	cliConfig string // TF_CLI_CONFIG_FILE
-	logDir    string // when set, terraform debug logs and the fake's request logs go here
+	logDir    string // when set, the fake's request logs go here
+	tfLog     bool   // and terraform's debug logs too
 	commit    string // what the provider was built from
 	timeout   time.Duration
 	seq       atomic.Int64
@@ -145,7 +146,7 @@ func (w *workspace) terraform(args ...string) (runResult, error) {
 			"CLIQ_RATE_STATE_DIR="+w.rateDir,
 		)
 	}
-	if w.h.logDir != "" {
+	if w.h.logDir != "" && w.h.tfLog {
 		env = append(env, "TF_LOG=debug", "TF_LOG_PATH="+filepath.Join(w.h.logDir, fmt.Sprintf("%s-%03d-%s.log", w.name, n, args[0])))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), w.h.timeout)

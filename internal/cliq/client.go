@@ -26,7 +26,7 @@ type Client struct {
 	fetches singleflight.Group
 	claimed map[string]bool // folder ids created by this client: never adopted twice
 
-	removals *removalBatcher
+	additions, removals *batcher
 }
 
 // New validates cfg and returns a Client. It sends nothing.
@@ -45,7 +45,8 @@ func New(cfg Config) (*Client, error) {
 		accountKey += "oauth:" + rc.ClientID + ":" + rc.RefreshToken
 	}
 	c.budgets = newBudgets(rc, accountKey)
-	c.removals = newRemovalBatcher(c)
+	c.additions = newBatcher(rc.BatchDelay, c.addBatch)
+	c.removals = newBatcher(rc.BatchDelay, c.removeBatch)
 	return c, nil
 }
 

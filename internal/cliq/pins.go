@@ -136,10 +136,144 @@ func (c *Client) ChatDetails(ctx context.Context, folderID string) ([]Chat, erro
 	return f.Chats, nil
 }
 
+// MaxReplaceChats is the most chat ids one replace request (operation 8) may carry.
+const MaxReplaceChats = 100
+
+// AddPin pins chatID into folderID, or into My Pins when folderID is "" or "default", like PinChat.
+// Pins that arrive together (Terraform creates many in parallel) share requests: several pins into
+// one folder become one replace of its chats (operation 8), and when the pin budget (operation 9) is
+// spent, pins go through the replace budget rather than wait, so that both budgets work at once.
+func (c *Client) AddPin(ctx context.Context, folderID, chatID string) error {
+	if folderID == "" {
+		folderID = DefaultFolderID
+	}
+	return c.additions.submit(ctx, folderID, chatID)
+}
+
+// addBatch carries out a batch of pins and reports each one's outcome.
+func (c *Client) addBatch(ctx context.Context, batch []*pinChange) map[*pinChange]error {
+	errs := map[*pinChange]error{}
+	if err := c.ensureSnapshot(ctx, nil); err != nil {
+		for _, p := range batch {
+			errs[p] = err
+		}
+		return errs
+	}
+	adding := map[string][]string{} // folder -> chats to pin there, in arrival order
+	var folders []string
+	var pins [][2]string // folder, chat: through pin_chat
+	replaceable := map[string]bool{}
+	c.mu.Lock()
+	for _, p := range batch {
+		_, f := c.snap.find(p.folderID)
+		switch {
+		case f == nil:
+			errs[p] = fmt.Errorf("%w: %s", ErrFolderNotFound, p.folderID)
+		case f.HasChat(p.chatID) || slices.Contains(adding[p.folderID], p.chatID) || slices.Contains(pins, [2]string{p.folderID, p.chatID}):
+		case len(c.snap.foldersOf(p.chatID)) > 0:
+			// Whether pinning a chat that is pinned elsewhere moves it is open: pin_chat's effect is
+			// then read back, a replace's would be guessed.
+			pins = append(pins, [2]string{p.folderID, p.chatID})
+		default:
+			if adding[p.folderID] == nil {
+				folders = append(folders, p.folderID)
+			}
+			adding[p.folderID] = append(adding[p.folderID], p.chatID)
+		}
+	}
+	for _, id := range folders {
+		_, f := c.snap.find(id)
+		replaceable[id] = id != DefaultFolderID && // operation 8 on My Pins is undocumented
+			len(f.Chats)+len(adding[id]) <= MaxReplaceChats &&
+			!c.snap.syncCheckFails(id) // it would cost a refused request and a read
+	}
+	c.mu.Unlock()
+
+	// Several pins into one folder: one replace. Then single pins while their budget lasts, then
+	// replaces, and what is left waits for the pin budget.
+	slices.SortStableFunc(folders, func(a, b string) int { return len(adding[b]) - len(adding[a]) })
+	pinFree, replaceFree := c.budgets.free(OpPinChat)-len(pins), c.budgets.free(OpReplaceChats)
+	var replaces []string
+	for _, id := range folders {
+		chats := adding[id]
+		switch {
+		case replaceable[id] && len(chats) > 1 && replaceFree > 0:
+			replaces = append(replaces, id)
+			replaceFree--
+		case len(chats) <= pinFree || !replaceable[id] || replaceFree == 0:
+			for _, chat := range chats {
+				pins = append(pins, [2]string{id, chat})
+			}
+			pinFree -= len(chats)
+		default:
+			replaces = append(replaces, id)
+			replaceFree--
+		}
+	}
+
+	var mu sync.Mutex
+	chatErr := map[[2]string]error{}
+	var wg sync.WaitGroup
+	for _, id := range replaces {
+		wg.Go(func() {
+			chats := adding[id]
+			err := c.replaceChats(ctx, id, func(s *snapshot) []string {
+				_, f := s.find(id)
+				if f == nil {
+					return nil
+				}
+				ids := f.ChatIDs()
+				for _, chat := range chats {
+					if !slices.Contains(ids, chat) {
+						ids = append(ids, chat)
+					}
+				}
+				return ids
+			})
+			var apiErr *APIError
+			if err != nil && errors.As(err, &apiErr) && apiErr.Status == 400 && !apiErr.IsThrottled() {
+				// One chat may spoil the request (say, one the user is not in): pin them one by one
+				// so that each gets its own outcome.
+				for _, chat := range chats {
+					e := c.PinChat(ctx, chat, id)
+					mu.Lock()
+					chatErr[[2]string{id, chat}] = e
+					mu.Unlock()
+				}
+				return
+			}
+			mu.Lock()
+			for _, chat := range chats {
+				chatErr[[2]string{id, chat}] = err
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	// Pins after the replaces: a pin is not sync-checked, and would make a replace of the same
+	// folder in this batch look stale.
+	for _, p := range pins {
+		wg.Go(func() {
+			err := c.PinChat(ctx, p[1], p[0])
+			mu.Lock()
+			chatErr[p] = err
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	for _, p := range batch {
+		if _, failed := errs[p]; !failed {
+			errs[p] = chatErr[[2]string{p.folderID, p.chatID}]
+		}
+	}
+	return errs
+}
+
 // RemovePin takes chatID out of folderID alone, never out of another folder. Removals that arrive
 // together (Terraform destroys many pins in parallel) share requests: chats pinned nowhere else are
 // unpinned in bulk (operation 3, 25 a request), the rest leave their folder with one replace
-// (operation 8) per folder.
+// (operation 8) per folder. When the bulk budget is spent, chats are unpinned one by one (operation
+// 10) or by replaces, as those budgets allow, rather than wait.
 func (c *Client) RemovePin(ctx context.Context, folderID, chatID string) error {
 	if folderID == "" {
 		folderID = DefaultFolderID
@@ -147,79 +281,9 @@ func (c *Client) RemovePin(ctx context.Context, folderID, chatID string) error {
 	return c.removals.submit(ctx, folderID, chatID)
 }
 
-type removal struct {
-	ctx              context.Context
-	folderID, chatID string
-	done             chan error
-}
-
-type removalBatcher struct {
-	c       *Client
-	mu      sync.Mutex
-	pending []*removal
-	timer   *time.Timer
-	last    int // size of the previous batch: Terraform tends to hand removals over in waves alike
-}
-
-func newRemovalBatcher(c *Client) *removalBatcher { return &removalBatcher{c: c} }
-
-func (b *removalBatcher) submit(ctx context.Context, folderID, chatID string) error {
-	r := &removal{ctx: ctx, folderID: folderID, chatID: chatID, done: make(chan error, 1)}
-	b.mu.Lock()
-	b.pending = append(b.pending, r)
-	switch {
-	case b.last > 1 && len(b.pending) >= b.last || len(b.pending) >= MaxBulkUnpin:
-		// As many as last time (or a full request): waiting longer is unlikely to gain more.
-		if b.timer != nil {
-			b.timer.Stop()
-		}
-		b.timer = nil
-		go b.flushPending(b.takeLocked())
-	case b.timer == nil:
-		b.timer = time.AfterFunc(b.c.cfg.BatchDelay, b.flush)
-	}
-	b.mu.Unlock()
-	select {
-	case err := <-r.done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (b *removalBatcher) flush() {
-	b.mu.Lock()
-	batch := b.takeLocked()
-	b.timer = nil
-	b.mu.Unlock()
-	b.flushPending(batch)
-}
-
-// takeLocked takes the pending removals as one batch; b.mu is held.
-func (b *removalBatcher) takeLocked() []*removal {
-	batch := b.pending
-	b.pending = nil
-	if len(batch) > 0 {
-		b.last = len(batch)
-	}
-	return batch
-}
-
-func (b *removalBatcher) flushPending(batch []*removal) {
-	if len(batch) == 0 {
-		return
-	}
-	// The batch outlives no caller's logger, but must not die with the first caller's cancellation.
-	ctx := context.WithoutCancel(batch[0].ctx)
-	errs := b.c.removeBatch(ctx, batch)
-	for _, r := range batch {
-		r.done <- errs[r]
-	}
-}
-
 // removeBatch carries out a batch of removals and reports each one's outcome.
-func (c *Client) removeBatch(ctx context.Context, batch []*removal) map[*removal]error {
-	errs := map[*removal]error{}
+func (c *Client) removeBatch(ctx context.Context, batch []*pinChange) map[*pinChange]error {
+	errs := map[*pinChange]error{}
 	if err := c.ensureSnapshot(ctx, nil); err != nil {
 		for _, r := range batch {
 			errs[r] = err
@@ -232,7 +296,7 @@ func (c *Client) removeBatch(ctx context.Context, batch []*removal) map[*removal
 			removing[r.chatID] = append(removing[r.chatID], r.folderID)
 		}
 	}
-	var bulk []string
+	var bulk, single []string
 	perFolder := map[string][]string{}
 	c.mu.Lock()
 	for chat, leaving := range removing {
@@ -251,68 +315,94 @@ func (c *Client) removeBatch(ctx context.Context, batch []*removal) map[*removal
 			}
 		}
 	}
-	c.mu.Unlock()
 	slices.Sort(bulk)
-	if len(bulk) > 0 && !c.budgets.hasFree(operations[OpBulkUnpin].class) {
-		// The bulk unpin budget (20 a minute) is spent: taking each chat out of its folders with a
-		// replace has the same effect, and a budget (50 a minute) of its own.
-		c.mu.Lock()
-		for _, chat := range bulk {
-			for _, f := range c.snap.foldersOf(chat) {
+	if len(bulk) > 0 && c.budgets.free(OpBulkUnpin) == 0 {
+		// The bulk budget (20 a minute) is spent: unpinning each chat alone (operation 10), or
+		// taking it out of its folders with a replace, has the same effect, each with a budget (50
+		// a minute) of its own. What neither can take now waits for the bulk budget.
+		n := min(len(bulk), c.budgets.free(OpUnpinChat))
+		single, bulk = bulk[:n], bulk[n:]
+		replaceFree := c.budgets.free(OpReplaceChats) - len(perFolder)
+		bulk = slices.DeleteFunc(bulk, func(chat string) bool {
+			in := c.snap.foldersOf(chat)
+			var extra int
+			for _, f := range in {
+				if c.snap.syncCheckFails(f) || f == DefaultFolderID {
+					return false
+				}
+				if _, ok := perFolder[f]; !ok {
+					extra++
+				}
+			}
+			if extra > replaceFree {
+				return false
+			}
+			replaceFree -= extra
+			for _, f := range in {
 				perFolder[f] = append(perFolder[f], chat)
 			}
-		}
-		c.mu.Unlock()
-		bulk = nil
-	}
-
-	groupErr := map[string]error{} // chat -> error
-	folders := make([]string, 0, len(perFolder))
-	for f := range perFolder {
-		folders = append(folders, f)
-	}
-	slices.Sort(folders)
-	for _, f := range folders {
-		chats := perFolder[f]
-		err := c.replaceChats(ctx, f, func(s *snapshot) []string {
-			_, folder := s.find(f)
-			if folder == nil {
-				return nil
-			}
-			return slices.DeleteFunc(folder.ChatIDs(), func(id string) bool { return slices.Contains(chats, id) })
+			return true
 		})
-		if err != nil && f == DefaultFolderID && !IsAmbiguous(err) && !isThrottle(err) {
-			// Operation 8 on My Pins is undocumented: unpin the chats everywhere, then pin them back
-			// where they were, at their positions.
-			err = c.unpinAndRestore(ctx, chats, f)
-		}
-		if errors.Is(err, ErrFolderNotFound) {
-			err = nil // the folder and so the pin are gone
-		}
-		for _, chat := range chats {
-			if err != nil {
-				groupErr[chat] = err
-			}
-		}
 	}
-	// Bulk unpins last: they change folders without a sync check, which would make a replace of the
+	c.mu.Unlock()
+
+	var mu sync.Mutex
+	groupErr := map[string]error{} // chat -> error
+	setErr := func(chat string, err error) {
+		if err == nil {
+			return
+		}
+		mu.Lock()
+		groupErr[chat] = err
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	for f, chats := range perFolder {
+		wg.Go(func() {
+			err := c.replaceChats(ctx, f, func(s *snapshot) []string {
+				_, folder := s.find(f)
+				if folder == nil {
+					return nil
+				}
+				return slices.DeleteFunc(folder.ChatIDs(), func(id string) bool { return slices.Contains(chats, id) })
+			})
+			if err != nil && f == DefaultFolderID && !IsAmbiguous(err) && !isThrottle(err) {
+				// Operation 8 on My Pins is undocumented: unpin the chats everywhere, then pin them
+				// back where they were, at their positions.
+				err = c.unpinAndRestore(ctx, chats, f)
+			}
+			if errors.Is(err, ErrFolderNotFound) {
+				err = nil // the folder and so the pin are gone
+			}
+			for _, chat := range chats {
+				setErr(chat, err)
+			}
+		})
+	}
+	wg.Wait()
+	// Unpins last: they change folders without a sync check, which would make a replace of the
 	// same folder in this batch look stale and cost a re-read.
+	for _, chat := range single {
+		wg.Go(func() { setErr(chat, c.UnpinChat(ctx, chat)) })
+	}
 	if len(bulk) > 0 {
-		if err := c.UnpinChats(ctx, bulk); err != nil {
+		wg.Go(func() {
+			err := c.UnpinChats(ctx, bulk)
 			var apiErr *APIError
 			if len(bulk) > 1 && errors.As(err, &apiErr) && apiErr.Status == 400 && !apiErr.IsThrottled() {
 				// One chat may spoil a bulk request (say, one the user has left): unpin them one by
 				// one so that each removal gets its own outcome.
 				for _, chat := range bulk {
-					groupErr[chat] = c.UnpinChat(ctx, chat)
+					setErr(chat, c.UnpinChat(ctx, chat))
 				}
-			} else {
-				for _, chat := range bulk {
-					groupErr[chat] = err
-				}
+				return
 			}
-		}
+			for _, chat := range bulk {
+				setErr(chat, err)
+			}
+		})
 	}
+	wg.Wait()
 	for _, r := range batch {
 		errs[r] = groupErr[r.chatID]
 	}

@@ -178,25 +178,136 @@ func TestOneBadChatDoesNotSpoilABatchOfRemovals(t *testing.T) {
 	}
 }
 
-// TestRemovalsUseReplaceWhenTheBulkBudgetIsSpent: once bulk unpin has no budget left, removals take
-// chats out of their folders with replace_chats (a budget of its own) instead of waiting a window.
-func TestRemovalsUseReplaceWhenTheBulkBudgetIsSpent(t *testing.T) {
+// TestRemovalsUseOtherBudgetsWhenTheBulkBudgetIsSpent: once bulk unpin has no budget left, removals
+// unpin chats one by one (unpin_chat, a budget of its own), then take them out of their folders with
+// replace_chats (another budget), instead of waiting a window.
+func TestRemovalsUseOtherBudgetsWhenTheBulkBudgetIsSpent(t *testing.T) {
 	e := newTestEnv(t, fakecliq.Options{RateWindow: time.Hour, LockPeriod: time.Hour})
 	ctx := testCtx(t)
 	var folders []string
-	for i := 0; i < 25; i++ {
+	for i := 0; i < 75; i++ {
 		folders = append(folders, e.fake.CreateFolderOOB(fmt.Sprint("F", i), "", []string{fmt.Sprint(100 + i), fmt.Sprint(200 + i)}))
 	}
 	e.tick()
 	for i, f := range folders {
 		must(t, e.client.RemovePin(ctx, f, fmt.Sprint(100+i)))
 	}
-	if e.count(OpBulkUnpin) != 20 || e.count(OpReplaceChats) != 5 {
-		t.Fatalf("bulk_unpin = %d, replace_chats = %d; want 20 and 5 (an hour-long window: no waiting)", e.count(OpBulkUnpin), e.count(OpReplaceChats))
+	if e.count(OpBulkUnpin) != 20 || e.count(OpUnpinChat) != 50 || e.count(OpReplaceChats) != 5 {
+		t.Fatalf("bulk_unpin = %d, unpin_chat = %d, replace_chats = %d; want 20, 50 and 5 (an hour-long window: no waiting)",
+			e.count(OpBulkUnpin), e.count(OpUnpinChat), e.count(OpReplaceChats))
 	}
 	for i, f := range folders {
 		if got := e.chatIDs(t, f); !slices.Equal(got, []string{fmt.Sprint(200 + i)}) {
 			t.Fatalf("folder %s = %v", f, got)
 		}
+	}
+}
+
+// addTogether adds pins concurrently, as Terraform does, and returns each one's error.
+func addTogether(e *testEnv, ctx context.Context, pins [][2]string) []error {
+	errs := make([]error, len(pins))
+	var wg sync.WaitGroup
+	for i, p := range pins {
+		wg.Go(func() { errs[i] = e.client.AddPin(ctx, p[0], p[1]) })
+	}
+	wg.Wait()
+	return errs
+}
+
+// TestPinsIntoOneFolderShareAReplace: pins that arrive together into one folder cost one request,
+// keep the chats already there in place, and leave the client knowing the folder's exact order.
+func TestPinsIntoOneFolderShareAReplace(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	f := e.fake.CreateFolderOOB("F", "", []string{"1", "2"})
+	e.tick()
+	var pins [][2]string
+	for _, chat := range []string{"11", "12", "13", "14"} {
+		pins = append(pins, [2]string{f, chat})
+	}
+	for _, err := range addTogether(e, ctx, pins) {
+		must(t, err)
+	}
+	got := e.chatIDs(t, f)
+	if len(got) != 6 || !slices.Equal(got[:2], []string{"1", "2"}) {
+		t.Fatalf("folder = %v, want 1 and 2 first, then the four new chats", got)
+	}
+	if e.count(OpReplaceChats) != 1 || e.count(OpPinChat) != 0 {
+		t.Fatalf("replace_chats = %d, pin_chat = %d; want 1 and 0", e.count(OpReplaceChats), e.count(OpPinChat))
+	}
+	lists := e.count(OpListFolders)
+	mine, _, err := e.client.GetFolder(ctx, f)
+	must(t, err)
+	if !slices.Equal(mine.ChatIDs(), got) || e.count(OpListFolders) != lists {
+		t.Fatalf("client sees %v after %d more reads, server holds %v", mine.ChatIDs(), e.count(OpListFolders)-lists, got)
+	}
+}
+
+// TestPinsUsePinChatWhereAReplaceWouldBeWrongOrWasteful: a single pin, a pin into My Pins and a pin
+// of a chat that is pinned elsewhere go through pin_chat.
+func TestPinsUsePinChatWhereAReplaceWouldBeWrongOrWasteful(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	a := e.fake.CreateFolderOOB("A", "", []string{"1"})
+	b := e.fake.CreateFolderOOB("B", "", nil)
+	c := e.fake.CreateFolderOOB("C", "", nil)
+	e.tick()
+	errs := addTogether(e, ctx, [][2]string{{b, "1"}, {b, "2"}, {DefaultFolderID, "3"}, {DefaultFolderID, "4"}, {c, "5"}})
+	for _, err := range errs {
+		must(t, err)
+	}
+	if e.count(OpReplaceChats) != 0 || e.count(OpPinChat) != 5 {
+		t.Fatalf("replace_chats = %d, pin_chat = %d; want 0 and 5", e.count(OpReplaceChats), e.count(OpPinChat))
+	}
+	for id, want := range map[string][]string{a: {"1"}, b: {"1", "2"}, c: {"5"}, DefaultFolderID: {"3", "4"}} {
+		got := slices.Sorted(slices.Values(e.chatIDs(t, id)))
+		if !slices.Equal(got, want) {
+			t.Fatalf("folder %s = %v, want %v", id, got, want)
+		}
+	}
+}
+
+// TestPinsUseTheReplaceBudgetWhenThePinBudgetIsSpent: with pin_chat's budget spent, single pins go
+// through replace_chats instead of waiting a window, but never into a folder the client pinned into
+// since its last read (the sync check would refuse it).
+func TestPinsUseTheReplaceBudgetWhenThePinBudgetIsSpent(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{RateWindow: time.Hour, LockPeriod: time.Hour})
+	ctx := testCtx(t)
+	var folders []string
+	for i := 0; i < 55; i++ {
+		folders = append(folders, e.fake.CreateFolderOOB(fmt.Sprint("F", i), "", nil))
+	}
+	e.tick()
+	for i, f := range folders {
+		must(t, e.client.AddPin(ctx, f, fmt.Sprint(100+i)))
+	}
+	if e.count(OpPinChat) != 50 || e.count(OpReplaceChats) != 5 {
+		t.Fatalf("pin_chat = %d, replace_chats = %d; want 50 and 5 (an hour-long window: no waiting)", e.count(OpPinChat), e.count(OpReplaceChats))
+	}
+	for i, f := range folders {
+		if got := e.chatIDs(t, f); !slices.Equal(got, []string{fmt.Sprint(100 + i)}) {
+			t.Fatalf("folder %s = %v", f, got)
+		}
+	}
+	for _, r := range e.fake.RequestLog() {
+		if r.Status >= 400 {
+			t.Fatalf("refused request: %+v", r)
+		}
+	}
+}
+
+// TestOneBadChatDoesNotSpoilAReplaceOfPins: a chat the user may not pin fails alone.
+func TestOneBadChatDoesNotSpoilAReplaceOfPins(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	f := e.fake.CreateFolderOOB("F", "", nil)
+	e.tick()
+	e.fake.DenyChat("2")
+	errs := addTogether(e, ctx, [][2]string{{f, "1"}, {f, "2"}, {f, "3"}})
+	if errs[0] != nil || errs[2] != nil || !HasCode(errs[1], CodeChatAccessDenied) {
+		t.Fatalf("errs = %v", errs)
+	}
+	if got := slices.Sorted(slices.Values(e.chatIDs(t, f))); !slices.Equal(got, []string{"1", "3"}) {
+		t.Fatalf("folder = %v, want [1 3]", got)
 	}
 }

@@ -194,20 +194,24 @@ func (b *budgets) acquire(ctx context.Context, op Operation, class budgetClass) 
 	}
 }
 
-// hasFree reports whether class could send a request now, without taking the slot.
-func (b *budgets) hasFree(class budgetClass) bool {
-	free := false
+// free reports how many requests op's class could send now, without taking any slot. An unreadable
+// store reports 0: the request then simply waits its turn.
+func (b *budgets) free(op Operation) int {
+	class := operations[op].class
+	n := 0
 	_ = b.store.update(func(all map[budgetClass]*budgetState) {
 		st := all[class]
 		if st == nil {
-			free = true
+			n = b.limits[class]
 			return
 		}
 		now := b.now()
 		b.prune(st, now)
-		free = !now.Before(st.LockedUntil) && len(st.Slots) < b.limits[class]
+		if !now.Before(st.LockedUntil) {
+			n = max(b.limits[class]-len(st.Slots), 0)
+		}
 	})
-	return free
+	return n
 }
 
 func (b *budgets) release(class budgetClass, id string, sent, throttled bool) {

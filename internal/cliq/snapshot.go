@@ -20,6 +20,10 @@ type snapshot struct {
 	folderSync map[string]time.Time
 	orderSync  time.Time
 
+	// uncheckedAt is the second of the client's latest write to each folder that Cliq did not check
+	// against last_sync_time (see touchUnchecked), until a later read covers it.
+	uncheckedAt map[string]time.Time
+
 	// What the client cannot know without reading again: where Cliq put a new folder or a new pin,
 	// or whether an operation whose effect the vendor leaves open touched other folders.
 	orderUncertain     bool
@@ -187,12 +191,16 @@ func (c *Client) installSnapshot(ctx context.Context, folders []Folder, date tim
 			folders[i].Chats[j].LastMessageInfo = nil
 		}
 	}
-	s := &snapshot{folders: folders, folderSync: map[string]time.Time{}, orderSync: date, chatOrderUncertain: map[string]bool{}}
+	s := &snapshot{folders: folders, folderSync: map[string]time.Time{}, orderSync: date,
+		chatOrderUncertain: map[string]bool{}, uncheckedAt: map[string]time.Time{}}
 	for _, f := range folders {
 		s.folderSync[f.ID] = date
 		if old := c.snap; old != nil && old.folderSync[f.ID].After(date) {
 			// Our own write in the same second as this read is already known.
 			s.folderSync[f.ID] = old.folderSync[f.ID]
+		}
+		if old := c.snap; old != nil && !old.uncheckedAt[f.ID].Before(date.Truncate(time.Second)) && !old.uncheckedAt[f.ID].IsZero() {
+			s.uncheckedAt[f.ID] = old.uncheckedAt[f.ID] // a read in the same second does not cover it
 		}
 	}
 	if c.snap != nil && c.snap.orderSync.After(date) {
@@ -259,9 +267,24 @@ func (c *Client) update(fn func(s *snapshot)) {
 // sync-checked write then either passes or re-reads, and never overwrites a pin someone else made
 // in that second.
 func (s *snapshot) touchUnchecked(folderID string, date time.Time) {
-	if t := date.Truncate(time.Second); t.After(s.folderSync[folderID]) {
+	t := date.Truncate(time.Second)
+	if t.After(s.folderSync[folderID]) {
 		s.folderSync[folderID] = t
 	}
+	if s.uncheckedAt == nil {
+		s.uncheckedAt = map[string]time.Time{}
+	}
+	if t.After(s.uncheckedAt[folderID]) {
+		s.uncheckedAt[folderID] = t
+	}
+}
+
+// syncCheckFails reports whether a sync-checked write to folderID would now be answered
+// client_not_synced: the client's own unchecked write changed the folder after (within the second
+// of) the last_sync_time it would send, and no read or checked write since covers it.
+func (s *snapshot) syncCheckFails(folderID string) bool {
+	u, ok := s.uncheckedAt[folderID]
+	return ok && !s.folderSync[folderID].After(u)
 }
 
 func (s *snapshot) touch(folderID string, date time.Time) {

@@ -175,7 +175,7 @@ func (r *chatPinResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	folderID, chatID := plan.FolderID.ValueString(), plan.ChatID.ValueString()
 	// Pinning a chat that is already there adopts it.
-	if err := r.client.PinChat(ctx, chatID, folderID); err != nil {
+	if err := r.client.AddPin(ctx, folderID, chatID); err != nil {
 		addPinError(&resp.Diagnostics, "Could not pin the chat", folderID, chatID, err)
 		return
 	}
@@ -254,7 +254,7 @@ func (r *chatPinResource) Update(ctx context.Context, req resource.UpdateRequest
 	moved := oldFolder != newFolder
 	if moved {
 		// Pin into the new folder first, so that the chat is never unpinned in between.
-		if err := r.client.PinChat(ctx, chatID, newFolder); err != nil {
+		if err := r.client.AddPin(ctx, newFolder, chatID); err != nil {
 			addPinError(&resp.Diagnostics, "Could not move the pinned chat", newFolder, chatID, err)
 			return
 		}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -54,15 +55,23 @@ resource "cliq_chat_pin" "p" {
 				// process works from the same read, kept current by the client's own writes: a pin
 				// needs only the folder's membership (not the new pin's uncertain position), and a
 				// new folder holds no chats whose details would need a re-read. The writes are one
-				// create per folder and one pin per chat; the folders are created "expanded", the
-				// default state, so nothing is modified afterwards.
+				// create per folder, and the pins: pins in flight together into one folder share a
+				// replace (operation 8), a pin alone is a pin_chat (operation 9). How Terraform's 10
+				// parallel operations fall across folders decides the mix, so the check is that each
+				// chat reaches its folder exactly once, in at most one request per pin, and that no
+				// request is refused. The folders are created "expanded", the default state, so
+				// nothing is modified afterwards.
 				PreConfig: env.Fake.ResetCounts,
 				Config:    config,
-				Check: budgetExpect(env, "create", map[fakecliq.Op]int{
-					fakecliq.OpListFolders:  1,
-					fakecliq.OpCreateFolder: budgetFolders,
-					fakecliq.OpPinChat:      budgetPins,
-				}),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					budgetExpect(env, "create", map[fakecliq.Op]int{
+						fakecliq.OpListFolders:  1,
+						fakecliq.OpCreateFolder: budgetFolders,
+						fakecliq.OpPinChat:      -1, // checked below
+						fakecliq.OpReplaceChats: -1,
+					}),
+					func(*terraform.State) error { return checkPinsSentOnce(env) },
+				),
 			},
 			{
 				// Refresh plan: the 48 reads share one list request, and nothing else is sent.
@@ -119,6 +128,59 @@ resource "cliq_chat_pin" "p" {
 			},
 		},
 	})
+}
+
+// checkPinsSentOnce checks that the create step pinned the chats of every folder, each request
+// bringing in at least one new chat (so never more requests than pins), and that Cliq refused none.
+func checkPinsSentOnce(env *accEnv) error {
+	pinned := map[string][]string{} // folder -> chats, in the order they were first sent
+	requests := 0
+	for _, r := range env.Fake.RequestLog() {
+		var folder string
+		var chats []string
+		switch r.Op {
+		case fakecliq.OpPinChat:
+			var body struct {
+				CategoryID string `json:"category_id"`
+			}
+			if err := json.Unmarshal([]byte(r.Body), &body); err != nil {
+				return fmt.Errorf("pin_chat body %q: %w", r.Body, err)
+			}
+			folder, chats = body.CategoryID, []string{strings.Split(r.Path, "/")[4]}
+		case fakecliq.OpReplaceChats:
+			var body struct {
+				ChatIDs []string `json:"chat_ids"`
+			}
+			if err := json.Unmarshal([]byte(r.Body), &body); err != nil {
+				return fmt.Errorf("replace_chats body %q: %w", r.Body, err)
+			}
+			folder, chats = strings.Split(r.Path, "/")[4], body.ChatIDs
+		default:
+			continue
+		}
+		requests++
+		if r.Status >= 400 {
+			return fmt.Errorf("create: %s %s was refused: %d %s", r.Op, r.Path, r.Status, r.Code)
+		}
+		before := len(pinned[folder])
+		for _, chat := range chats {
+			if !slices.Contains(pinned[folder], chat) {
+				pinned[folder] = append(pinned[folder], chat)
+			}
+		}
+		if len(pinned[folder]) == before {
+			return fmt.Errorf("create: %s %s %s pinned nothing new into folder %s", r.Op, r.Path, r.Body, folder)
+		}
+	}
+	if len(pinned) != budgetFolders || requests > budgetPins {
+		return fmt.Errorf("create: %d requests pinned into %d folders, want %d folders in at most %d requests", requests, len(pinned), budgetFolders, budgetPins)
+	}
+	for folder, chats := range pinned {
+		if len(chats) != budgetPinsPerFolder {
+			return fmt.Errorf("create: folder %s got %v, want %d chats", folder, chats, budgetPinsPerFolder)
+		}
+	}
+	return nil
 }
 
 // budgetCounts compares the fake's request counts with want (ops not in want must be 0; -1 means
