@@ -26,6 +26,8 @@ type Client struct {
 	fetches singleflight.Group
 	claimed map[string]bool // folder ids created by this client: never adopted twice
 
+	folderLocks map[string]*sync.RWMutex // see folderlocks.go; guarded by mu
+
 	additions, removals *batcher
 }
 

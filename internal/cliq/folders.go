@@ -39,6 +39,10 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 		}
 		return false
 	}
+	if len(chatIDs) > 0 {
+		// Under one reading of the vendor's documents, pinning chats here moves them out of others.
+		defer c.shareFolders(c.foldersHolding(chatIDs)...)()
+	}
 	req := createFolderRequest{Title: title, Symbol: symbol, ChatIDs: chatIDs}
 	ans, err := c.write(ctx, func() (call, error) {
 		return call{op: OpCreateFolder, path: "/pin-categories", body: req}, nil
@@ -136,7 +140,8 @@ func (c *Client) DeleteFolder(ctx context.Context, id string, unpinAll bool) err
 	if id == DefaultFolderID {
 		return fmt.Errorf("the default folder (My Pins) cannot be deleted")
 	}
-	if _, ok, err := c.folder(ctx, id, false); err != nil {
+	f, ok, err := c.folder(ctx, id, false)
+	if err != nil {
 		return err
 	} else if !ok {
 		return nil
@@ -145,6 +150,8 @@ func (c *Client) DeleteFolder(ctx context.Context, id string, unpinAll bool) err
 	if unpinAll {
 		q = "unpin_all=true"
 	}
+	// The folder's chats move to My Pins, or are unpinned (perhaps, under one reading, everywhere).
+	defer c.shareFolders(c.foldersHolding(f.ChatIDs(), id, DefaultFolderID)...)()
 	gone := func(s *snapshot) bool { _, f := s.find(id); return f == nil }
 	ans, err := c.write(ctx, func() (call, error) {
 		return call{op: OpDeleteFolder, path: "/pin-categories/" + id, rawQuery: q}, nil
@@ -280,6 +287,7 @@ func (c *Client) ReplaceChats(ctx context.Context, folderID string, chatIDs []st
 // replaceChats is operation 8 with the list computed from the current snapshot on every attempt,
 // so that a retry after client_not_synced builds on what the server holds now.
 func (c *Client) replaceChats(ctx context.Context, folderID string, want func(*snapshot) []string) error {
+	defer c.holdFolder(folderID)()
 	var sent []string
 	ans, err := c.write(ctx, func() (call, error) {
 		sync, err := c.lastSync(ctx, folderID)

@@ -28,6 +28,7 @@ func (c *Client) PinChat(ctx context.Context, chatID, folderID string) error {
 	} else if f.HasChat(chatID) {
 		return nil
 	}
+	defer c.shareFolders(c.foldersHolding([]string{chatID}, folderID)...)()
 	req := pinChatRequest{}
 	if folderID != DefaultFolderID {
 		// My Pins is reached by sending no folder: whether Cliq accepts "default" here is undocumented.
@@ -62,6 +63,7 @@ func (c *Client) PinChat(ctx context.Context, chatID, folderID string) error {
 // UnpinChat unpins chatID from My Pins and from every folder (operation 10).
 func (c *Client) UnpinChat(ctx context.Context, chatID string) error {
 	unpinned := func(s *snapshot) bool { return len(s.foldersOf(chatID)) == 0 }
+	defer c.shareFolders(c.foldersHolding([]string{chatID})...)()
 	ans, err := c.write(ctx, func() (call, error) {
 		return call{op: OpUnpinChat, path: "/chats/" + chatID + "/pins"}, nil
 	}, unpinned)
@@ -78,6 +80,7 @@ func (c *Client) UnpinChat(ctx context.Context, chatID string) error {
 func (c *Client) UnpinChats(ctx context.Context, chatIDs []string) error {
 	for chunk := range slices.Chunk(chatIDs, MaxBulkUnpin) {
 		ids := slices.Clone(chunk)
+		unlock := c.shareFolders(c.foldersHolding(ids)...)
 		unpinned := func(s *snapshot) bool {
 			for _, id := range ids {
 				if len(s.foldersOf(id)) > 0 {
@@ -89,11 +92,12 @@ func (c *Client) UnpinChats(ctx context.Context, chatIDs []string) error {
 		ans, err := c.write(ctx, func() (call, error) {
 			return call{op: OpBulkUnpin, path: "/pin-categories", rawQuery: "chat_ids=" + strings.Join(ids, ",")}, nil
 		}, unpinned)
+		if err == nil && ans != nil {
+			c.update(func(s *snapshot) { s.removeChats(ids, ans.date) })
+		}
+		unlock()
 		if err != nil {
 			return err
-		}
-		if ans != nil {
-			c.update(func(s *snapshot) { s.removeChats(ids, ans.date) })
 		}
 	}
 	return nil

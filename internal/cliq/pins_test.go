@@ -311,3 +311,30 @@ func TestOneBadChatDoesNotSpoilAReplaceOfPins(t *testing.T) {
 		t.Fatalf("folder = %v, want [1 3]", got)
 	}
 }
+
+// TestAPinIsNeverLostToAConcurrentReplace: a replace of a folder's chats is built from the client's
+// knowledge; a pin into the same folder that lands while the replace is on its way must not be
+// dropped by it, even when the client's knowledge of the folder reaches past the pin (its own
+// sync-checked write in the same second).
+func TestAPinIsNeverLostToAConcurrentReplace(t *testing.T) {
+	frozen := time.Now().Truncate(time.Second).Add(100 * time.Millisecond)
+	e := newTestEnv(t, fakecliq.Options{Now: func() time.Time { return frozen }})
+	ctx := testCtx(t)
+	f := e.fake.CreateFolderOOB("F", "", []string{"1"})
+	frozen = frozen.Add(time.Second)
+	_, err := e.client.ListFolders(ctx)
+	must(t, err)
+	frozen = frozen.Add(time.Second)
+	must(t, e.client.ReplaceChats(ctx, f, []string{"1", "9"})) // knowledge: to the end of this second
+	e.fake.SetLatency(fakecliq.OpReplaceChats, 300*time.Millisecond)
+	var wg sync.WaitGroup
+	for _, chat := range []string{"2", "3"} {
+		wg.Go(func() { must(t, e.client.AddPin(ctx, f, chat)) }) // together: one replace, slow to land
+	}
+	time.Sleep(150 * time.Millisecond) // the replace is on its way
+	must(t, e.client.PinChat(ctx, "4", f))
+	wg.Wait()
+	if got := slices.Sorted(slices.Values(e.chatIDs(t, f))); !slices.Equal(got, []string{"1", "2", "3", "4", "9"}) {
+		t.Fatalf("folder = %v, want [1 2 3 4 9]", got)
+	}
+}
