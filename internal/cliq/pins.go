@@ -165,19 +165,18 @@ func (c *Client) addBatch(ctx context.Context, batch []*pinChange) map[*pinChang
 	}
 	adding := map[string][]string{} // folder -> chats to pin there, in arrival order
 	var folders []string
-	var pins [][2]string // folder, chat: through pin_chat
-	replaceable := map[string]bool{}
+	var moving [][2]string // folder, chat: chats pinned elsewhere, through pin_chat
 	c.mu.Lock()
 	for _, p := range batch {
 		_, f := c.snap.find(p.folderID)
 		switch {
 		case f == nil:
 			errs[p] = fmt.Errorf("%w: %s", ErrFolderNotFound, p.folderID)
-		case f.HasChat(p.chatID) || slices.Contains(adding[p.folderID], p.chatID) || slices.Contains(pins, [2]string{p.folderID, p.chatID}):
+		case f.HasChat(p.chatID) || slices.Contains(adding[p.folderID], p.chatID) || slices.Contains(moving, [2]string{p.folderID, p.chatID}):
 		case len(c.snap.foldersOf(p.chatID)) > 0:
 			// Whether pinning a chat that is pinned elsewhere moves it is open: pin_chat's effect is
 			// then read back, a replace's would be guessed.
-			pins = append(pins, [2]string{p.folderID, p.chatID})
+			moving = append(moving, [2]string{p.folderID, p.chatID})
 		default:
 			if adding[p.folderID] == nil {
 				folders = append(folders, p.folderID)
@@ -185,34 +184,51 @@ func (c *Client) addBatch(ctx context.Context, batch []*pinChange) map[*pinChang
 			adding[p.folderID] = append(adding[p.folderID], p.chatID)
 		}
 	}
-	for _, id := range folders {
-		_, f := c.snap.find(id)
-		replaceable[id] = id != DefaultFolderID && // operation 8 on My Pins is undocumented
-			len(f.Chats)+len(adding[id]) <= MaxReplaceChats &&
-			!c.snap.syncCheckFails(id) // it would cost a refused request and a read
-	}
 	c.mu.Unlock()
+	slices.SortStableFunc(folders, func(a, b string) int { return len(adding[b]) - len(adding[a]) })
 
 	// Several pins into one folder: one replace. Then single pins while their budget lasts, then
-	// replaces, and what is left waits for the pin budget.
-	slices.SortStableFunc(folders, func(a, b string) int { return len(adding[b]) - len(adding[a]) })
-	pinFree, replaceFree := c.budgets.free(OpPinChat)-len(pins), c.budgets.free(OpReplaceChats)
-	var replaces []string
-	for _, id := range folders {
-		chats := adding[id]
-		switch {
-		case replaceable[id] && len(chats) > 1 && replaceFree > 0:
-			replaces = append(replaces, id)
-			replaceFree--
-		case len(chats) <= pinFree || !replaceable[id] || replaceFree == 0:
-			for _, chat := range chats {
-				pins = append(pins, [2]string{id, chat})
+	// replaces, and what is left waits for the pin budget. blocked lists the folders that only the
+	// client's own unchecked writes keep from a replace.
+	plan := func() (replaces []string, pins [][2]string, blocked []string) {
+		pins = slices.Clone(moving)
+		c.mu.Lock()
+		replaceable := map[string]bool{}
+		for _, id := range folders {
+			_, f := c.snap.find(id)
+			fits := f != nil && id != DefaultFolderID && // operation 8 on My Pins is undocumented
+				len(f.Chats)+len(adding[id]) <= MaxReplaceChats
+			replaceable[id] = fits && !c.snap.syncCheckFails(id) // else a refused request and a read
+			if fits && !replaceable[id] {
+				blocked = append(blocked, id)
 			}
-			pinFree -= len(chats)
-		default:
-			replaces = append(replaces, id)
-			replaceFree--
 		}
+		c.mu.Unlock()
+		pinFree, replaceFree := c.budgets.free(OpPinChat)-len(pins), c.budgets.free(OpReplaceChats)
+		for _, id := range folders {
+			chats := adding[id]
+			switch {
+			case replaceable[id] && len(chats) > 1 && replaceFree > 0:
+				replaces = append(replaces, id)
+				replaceFree--
+			case len(chats) <= pinFree || !replaceable[id] || replaceFree == 0:
+				for _, chat := range chats {
+					pins = append(pins, [2]string{id, chat})
+				}
+				pinFree -= len(chats)
+			default:
+				replaces = append(replaces, id)
+				replaceFree--
+			}
+		}
+		if pinFree >= 0 || replaceFree == 0 {
+			blocked = nil // nothing waits, or a replace could not take it anyway
+		}
+		return replaces, pins, blocked
+	}
+	replaces, pins, blocked := plan()
+	if len(blocked) > 0 && c.readPastOwnUncheckedWrites(ctx, blocked) {
+		replaces, pins, _ = plan()
 	}
 
 	var mu sync.Mutex
@@ -319,6 +335,7 @@ func (c *Client) removeBatch(ctx context.Context, batch []*pinChange) map[*pinCh
 			}
 		}
 	}
+	c.mu.Unlock()
 	slices.Sort(bulk)
 	if len(bulk) > 0 && c.budgets.free(OpBulkUnpin) == 0 {
 		// The bulk budget (20 a minute) is spent: unpinning each chat alone (operation 10), or
@@ -326,29 +343,43 @@ func (c *Client) removeBatch(ctx context.Context, batch []*pinChange) map[*pinCh
 		// a minute) of its own. What neither can take now waits for the bulk budget.
 		n := min(len(bulk), c.budgets.free(OpUnpinChat))
 		single, bulk = bulk[:n], bulk[n:]
-		replaceFree := c.budgets.free(OpReplaceChats) - len(perFolder)
-		bulk = slices.DeleteFunc(bulk, func(chat string) bool {
-			in := c.snap.foldersOf(chat)
-			var extra int
-			for _, f := range in {
-				if c.snap.syncCheckFails(f) || f == DefaultFolderID {
+		spread := func() (blocked []string) {
+			replaceFree := c.budgets.free(OpReplaceChats) - len(perFolder)
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			bulk = slices.DeleteFunc(bulk, func(chat string) bool {
+				in := c.snap.foldersOf(chat)
+				var extra int
+				for _, f := range in {
+					if f == DefaultFolderID {
+						return false
+					}
+					if c.snap.syncCheckFails(f) {
+						blocked = append(blocked, f)
+						return false
+					}
+					if _, ok := perFolder[f]; !ok {
+						extra++
+					}
+				}
+				if extra > replaceFree {
 					return false
 				}
-				if _, ok := perFolder[f]; !ok {
-					extra++
+				replaceFree -= extra
+				for _, f := range in {
+					perFolder[f] = append(perFolder[f], chat)
 				}
+				return true
+			})
+			if replaceFree <= 0 {
+				return nil
 			}
-			if extra > replaceFree {
-				return false
-			}
-			replaceFree -= extra
-			for _, f := range in {
-				perFolder[f] = append(perFolder[f], chat)
-			}
-			return true
-		})
+			return blocked
+		}
+		if blocked := spread(); len(blocked) > 0 && c.readPastOwnUncheckedWrites(ctx, blocked) {
+			spread()
+		}
 	}
-	c.mu.Unlock()
 
 	var mu sync.Mutex
 	groupErr := map[string]error{} // chat -> error
@@ -411,6 +442,41 @@ func (c *Client) removeBatch(ctx context.Context, batch []*pinChange) map[*pinCh
 		errs[r] = groupErr[r.chatID]
 	}
 	return errs
+}
+
+// listReserve is how much of the list budget (20 a minute) reads that only save waiting may use:
+// the rest stays for the reads that a run needs.
+const listReserve = 10
+
+// readPastOwnUncheckedWrites reads the list again so that a replace of folders can be sync-checked
+// after the client's own pins or unpins there (see snapshot.syncCheckFails): a read in a later
+// second covers them. It is worth one list request when the alternative is waiting for a spent
+// budget, and only while the list budget has room to spare. It reports whether the folders are
+// clear now.
+func (c *Client) readPastOwnUncheckedWrites(ctx context.Context, folders []string) bool {
+	clear := func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return !slices.ContainsFunc(folders, c.snap.syncCheckFails)
+	}
+	for try := 0; try < 2; try++ {
+		if c.budgets.free(OpListFolders) <= listReserve {
+			return false
+		}
+		if try > 0 {
+			// The read fell in the same second as the write: Date headers have seconds granularity.
+			if err := c.sleep(ctx, time.Second); err != nil {
+				return false
+			}
+		}
+		if err := c.Refresh(ctx); err != nil {
+			return false
+		}
+		if clear() {
+			return true
+		}
+	}
+	return false
 }
 
 func isThrottle(err error) bool {

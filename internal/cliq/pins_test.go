@@ -338,3 +338,57 @@ func TestAPinIsNeverLostToAConcurrentReplace(t *testing.T) {
 		t.Fatalf("folder = %v, want [1 2 3 4 9]", got)
 	}
 }
+
+// TestASpentBudgetIsWorthAReadNotAWindow: with pin_chat's budget spent in folders the client itself
+// pinned into (a replace there would be refused as stale), the client reads the list once and
+// replaces, rather than wait a window; removals likewise once bulk_unpin and unpin_chat are spent.
+func TestASpentBudgetIsWorthAReadNotAWindow(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{RateWindow: time.Hour, LockPeriod: time.Hour})
+	ctx, cancel := context.WithTimeout(testCtx(t), 30*time.Second) // waiting a window would time out
+	defer cancel()
+	var folders []string
+	for i := 0; i < 10; i++ {
+		folders = append(folders, e.fake.CreateFolderOOB(fmt.Sprint("F", i), "", nil))
+	}
+	e.tick()
+	chat := func(f, n int) string { return fmt.Sprint(1000 + 10*f + n) }
+	const perFolder = 8 // 80 pins: more than pin_chat's 50, and than bulk_unpin's 20 plus unpin_chat's 50
+	for n := 0; n < perFolder; n++ {
+		for i, f := range folders {
+			if n == 5 && i == 0 {
+				e.tick() // pin_chat's budget is spent: the read must fall in a later second than the pins
+			}
+			must(t, e.client.AddPin(ctx, f, chat(i, n)))
+		}
+	}
+	if e.count(OpPinChat) != 50 || e.count(OpReplaceChats) != 30 || e.count(OpListFolders) != 2 {
+		t.Fatalf("pin_chat = %d, replace_chats = %d, list_folders = %d; want 50, 30 and 2",
+			e.count(OpPinChat), e.count(OpReplaceChats), e.count(OpListFolders))
+	}
+	for i, f := range folders {
+		if got := slices.Sorted(slices.Values(e.chatIDs(t, f))); len(got) != perFolder || got[0] != chat(i, 0) || got[perFolder-1] != chat(i, perFolder-1) {
+			t.Fatalf("folder %s = %v", f, got)
+		}
+	}
+
+	// Removals: 20 bulk unpins and 50 single unpins spend those budgets (taking the client's
+	// knowledge of every folder past its last read), then the last 10 go by replace after a read.
+	lists := e.count(OpListFolders)
+	for n := 0; n < perFolder; n++ {
+		for i, f := range folders {
+			if n == perFolder-1 && i == 0 {
+				e.tick() // the read must fall in a later second than the unpins
+			}
+			must(t, e.client.RemovePin(ctx, f, chat(i, n)))
+		}
+	}
+	if e.count(OpBulkUnpin) != 20 || e.count(OpUnpinChat) != 50 || e.count(OpReplaceChats) != 40 || e.count(OpListFolders)-lists != 1 {
+		t.Fatalf("bulk_unpin = %d, unpin_chat = %d, replace_chats = %d (30 of them pins), list_folders +%d; want 20, 50, 40, +1",
+			e.count(OpBulkUnpin), e.count(OpUnpinChat), e.count(OpReplaceChats), e.count(OpListFolders)-lists)
+	}
+	for _, r := range e.fake.RequestLog() {
+		if r.Status >= 400 {
+			t.Fatalf("refused request: %+v", r)
+		}
+	}
+}
