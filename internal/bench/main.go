@@ -154,6 +154,10 @@ func (b *benchmark) run() (string, error) {
 		if b.quick || scale <= 0 {
 			scale = b.applyScale
 		}
+		if scale != b.applyScale {
+			// Terraform's default at a near-real minute too, so that the two parallelisms compare.
+			configs = append(configs, config{shapeSeparate, b.parallelism, scale})
+		}
 		configs = append(configs, config{shapeSeparate, b.diagParallelism, scale})
 	}
 	for _, c := range configs {

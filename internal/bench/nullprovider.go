@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -104,16 +105,32 @@ func (nullThing) Update(ctx context.Context, req resource.UpdateRequest, resp *r
 
 func (nullThing) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
 
-// nullConfig is baselineConfig with benchnull_thing instead of terraform_data.
-func nullConfig(folders int) string {
-	return fmt.Sprintf(`terraform {
+// nullSeparateConfig is cliqSeparateConfig with benchnull_thing: a block per folder and per pin.
+func nullSeparateConfig(folders int) string {
+	var sb strings.Builder
+	sb.WriteString(nullHeader)
+	for f := range folders {
+		fmt.Fprintf(&sb, "\nresource \"benchnull_thing\" \"f%d\" {\n  input = \"Bench folder %d\"\n}\n", f, f)
+		for p := range pinsPerFolder {
+			fmt.Fprintf(&sb, "\nresource \"benchnull_thing\" \"f%d_p%d\" {\n  input = \"${benchnull_thing.f%d.id}/1488288613%09d\"\n}\n",
+				f, p, f, f*pinsPerFolder+p)
+		}
+	}
+	return sb.String()
+}
+
+const nullHeader = `terraform {
   required_providers {
     benchnull = {
       source = "cliq-tf/benchnull"
     }
   }
 }
+`
 
+// nullConfig is baselineConfig with benchnull_thing instead of terraform_data.
+func nullConfig(folders int) string {
+	return nullHeader + fmt.Sprintf(`
 resource "benchnull_thing" "f" {
   count = %[1]d
   input = "Bench folder ${count.index}"

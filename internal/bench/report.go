@@ -81,17 +81,20 @@ func (b *benchmark) render(r *results) string {
 			"keeps its slot: folder creates queued behind the create_folder budget keep pins (a budget of their own) from starting, whatever the dependencies. "+
 			"The last rows run the block-per-resource configuration at the `-parallelism` the README advises for large applies, which lifts that, with a vendor minute closer to the real one (Terraform's fixed seconds then weigh as they do for users); the provider keeps every operation under its limit at any parallelism.\n\n",
 			fmtScale(b.applyScale), win, shapeSeparate, shapeCount)
-		w("| configuration | `-parallelism` | command | requests per operation | throttled | locks | wall | thresholds' bound (vendor time) | bound (real) | wall ÷ bound | bound in Terraform's order | wall ÷ that | provider CPU |\n")
-		w("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		w("| configuration | `-parallelism` | command | requests per operation | throttled | locks | wall | thresholds' bound (vendor time) | bound (real) | wall ÷ bound | bound in Terraform's order | wall ÷ that | Terraform alone | (wall − Terraform alone) ÷ bound | provider CPU |\n")
+		w("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, o := range r.Runs {
-			w("| %s | %s | `terraform %s` | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s |\n", o.Shape, parallelText(o), o.Name, opList(o.Requests), o.Throttled, o.Locks, secs(o.Wall),
+			w("| %s | %s | `terraform %s` | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", o.Shape, parallelText(o), o.Name, opList(o.Requests), o.Throttled, o.Locks, secs(o.Wall),
 				boundText(o.Bound, time.Minute), boundText(o.Bound, o.Window), boundRatio(o.Wall, o.Bound, o.Window),
-				boundText(o.Ordered, o.Window), boundRatio(o.Wall, o.Ordered, o.Window), secs(o.CPU))
+				boundText(o.Ordered, o.Window), boundRatio(o.Wall, o.Ordered, o.Window), secs(o.Alone), boundRatio(o.Wall-o.Alone, o.Bound, o.Window), secs(o.CPU))
 		}
 		w("\nLower bound: an operation sent n times needs at least floor((n-1)/threshold) full windows between its first and last request, " +
 			"because no window may hold more than its threshold (20 or 50 a minute); operations are limited separately, so a command needs the largest of these " +
 			"(\"thresholds' bound\", the issue's definition). The counts n are the measured ones. With count, Terraform's order makes the phases " +
-			"(folders, then pins; or pins, then folders) add up: \"bound in Terraform's order\" is the sum of the phases' bounds.")
+			"(folders, then pins; or pins, then folders) add up: \"bound in Terraform's order\" is the sum of the phases' bounds. " +
+			"\"Terraform alone\" is the same command on the same graph with `benchnull`, which sends nothing and waits for nothing: " +
+			"the seconds Terraform itself spends (planning, walking the graph in waves of `-parallelism`, writing state), which no provider can avoid " +
+			"and which weigh more the shorter the time-scaled minute.")
 		w("\n\nWhen each operation's requests arrived at the fake (seconds from the start of the command), how many windows lie between its first and " +
 			"last request, and how many its count requires at least (floor((n-1)/threshold)):\n\n")
 		w("| configuration | `-parallelism` | command | operation | requests | first | last | windows from first to last | at least |\n|---|---:|---|---|---:|---:|---:|---:|---:|\n")
@@ -120,10 +123,16 @@ func (b *benchmark) render(r *results) string {
 }
 
 func parallelText(o *opRow) string {
-	if o.Diagnostic {
-		return fmt.Sprintf("%d (advised; minute = %s)", o.Parallel, o.Window)
+	out := fmt.Sprint(o.Parallel)
+	switch {
+	case o.Advised && o.NearReal:
+		out += fmt.Sprintf(" (advised; minute = %s)", o.Window)
+	case o.Advised:
+		out += " (advised)"
+	case o.NearReal:
+		out += fmt.Sprintf(" (minute = %s)", o.Window)
 	}
-	return fmt.Sprint(o.Parallel)
+	return out
 }
 
 type target struct {

@@ -125,19 +125,21 @@ func countPins(folders []fakecliq.Folder) int {
 
 // opRow is one measured apply or destroy.
 type opRow struct {
-	Name       string // apply or destroy
-	Shape      string // shapeSeparate or shapeCount
-	Parallel   int    // terraform -parallelism
-	Diagnostic bool   // a run at another -parallelism, to show what Terraform's scheduling costs; no target
-	Requests   map[fakecliq.Op]int
-	Spans      map[fakecliq.Op][2]time.Duration // first and last arrival of each op, from the command's start
-	Throttled  int
-	Locks      int
-	Wall       time.Duration
-	CPU        time.Duration
-	Window     time.Duration
-	Bound      bound // the thresholds' bound: the largest over operations
-	Ordered    bound // with count, Terraform's order adds phases up (see orderedBound)
+	Name      string // apply or destroy
+	Shape     string // shapeSeparate or shapeCount
+	Parallel  int    // terraform -parallelism
+	Advised   bool   // at the -parallelism the README advises for large applies
+	NearReal  bool   // at the near-real vendor minute (-advised-scale), not the main rows' short one
+	Requests  map[fakecliq.Op]int
+	Spans     map[fakecliq.Op][2]time.Duration // first and last arrival of each op, from the command's start
+	Throttled int
+	Locks     int
+	Wall      time.Duration
+	CPU       time.Duration
+	Window    time.Duration
+	Alone     time.Duration // the same command and graph with benchnull: what Terraform itself takes
+	Bound     bound         // the thresholds' bound: the largest over operations
+	Ordered   bound         // with count, Terraform's order adds phases up (see orderedBound)
 }
 
 // The two ways the apply/destroy configuration is written.
@@ -149,7 +151,7 @@ const (
 // Operations that take pins out (destroy) and that put them in (apply).
 var (
 	removeOps = []fakecliq.Op{fakecliq.OpBulkUnpin, fakecliq.OpUnpinChat, fakecliq.OpReplaceChats}
-	pinOps    = []fakecliq.Op{fakecliq.OpPinChat, fakecliq.OpReorderChat}
+	pinOps    = []fakecliq.Op{fakecliq.OpPinChat, fakecliq.OpReplaceChats, fakecliq.OpReorderChat}
 )
 
 func (b *benchmark) applyDestroyScenario(folders int, shape string, parallelism int, scale float64) (apply, destroy *opRow, err error) {
@@ -159,11 +161,28 @@ func (b *benchmark) applyDestroyScenario(folders int, shape string, parallelism 
 	}
 	defer fake.Close()
 	name := "apply-separate"
-	config := cliqSeparateConfig(folders)
+	config, alone := cliqSeparateConfig(folders), nullSeparateConfig(folders)
 	if shape == shapeCount {
-		name, config = "apply-count", cliqConfig(folders)
+		name, config, alone = "apply-count", cliqConfig(folders), nullConfig(folders)
 	}
-	name = fmt.Sprintf("%s-p%d", name, parallelism)
+	name = fmt.Sprintf("%s-p%d-x%s", name, parallelism, fmtScale(scale))
+	// Terraform alone: the same graph and command with benchnull, which sends nothing.
+	aloneWS, err := b.h.newWorkspace(name+"-benchnull", nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := aloneWS.writeConfig(alone); err != nil {
+		return nil, nil, err
+	}
+	aloneTime := map[string]time.Duration{}
+	for _, cmd := range []string{"apply", "destroy"} {
+		res, err := aloneWS.terraform(cmd, "-auto-approve", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism))
+		if err != nil {
+			return nil, nil, err
+		}
+		b.noteUsage(res)
+		aloneTime[cmd] = res.Wall
+	}
 	ws, err := b.h.newWorkspace(fmt.Sprintf("%s-%d", name, folders), fake)
 	if err != nil {
 		return nil, nil, err
@@ -185,8 +204,9 @@ func (b *benchmark) applyDestroyScenario(folders int, shape string, parallelism 
 		log := fake.RequestLog()
 		b.saveRequestLog(fake, fmt.Sprintf("%s-%s-%d", cmd, name, folders), start)
 		c := fake.counts()
-		row := &opRow{Name: cmd, Shape: shape, Parallel: parallelism, Diagnostic: parallelism != b.parallelism, Requests: c.Requests, Throttled: c.total(c.Throttled), Locks: c.total(c.Locks),
-			Wall: res.Wall, CPU: res.Provider.CPU, Window: fake.Window, Spans: spans(log, start)}
+		row := &opRow{Name: cmd, Shape: shape, Parallel: parallelism, Advised: parallelism != b.parallelism, NearReal: scale != b.applyScale,
+			Requests: c.Requests, Throttled: c.total(c.Throttled), Locks: c.total(c.Locks),
+			Wall: res.Wall, CPU: res.Provider.CPU, Window: fake.Window, Spans: spans(log, start), Alone: aloneTime[cmd]}
 		row.Bound = lowerBound(c.Requests, fakecliq.AllOps())
 		row.Ordered = row.Bound
 		if shape == shapeCount {
