@@ -65,6 +65,16 @@ func (b *benchmark) render(r *results) string {
 				ratio(median(p.Wall), median(p.BaseWall)), ratio(median(p.Wall), median(p.NullWall)))
 		}
 		largest := r.Plans[len(r.Plans)-1]
+		w("\nThe measured plans run on a settled state: the setup apply creates the folders before the pins, so each folder's state records " +
+			"no chats until a later apply (here `terraform apply -refresh-only`) saves them, and until then every plan's refresh finds every folder changed " +
+			"(which a plan does not save). One plan in that state, right after the creating apply, for comparison: ")
+		for i, p := range r.Plans {
+			sep := ", "
+			if i == len(r.Plans)-1 {
+				sep = ".\n"
+			}
+			w("%d folders %s (provider CPU %s)%s", p.Folders, secs(p.FirstWall), secs(p.FirstProviderCPU), sep)
+		}
 		w("\nProvider peak memory (max RSS of the provider process) in the %d-folder plan: **%.1f MiB** (%d provider processes per plan; "+
 			"the largest is the one that plans). `benchnull` in the same plan: %.1f MiB.\n\n",
 			largest.Folders, float64(largest.MaxRSSKB)/1024, largest.Processes, float64(largest.NullMaxRSSKB)/1024)

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cliq-tf/terraform-provider-cliq/internal/cliq"
 )
@@ -209,11 +210,14 @@ func (r *chatPinResource) reorder(ctx context.Context, folderID, chatID, pinAbov
 }
 
 func (r *chatPinResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state chatPinModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	// Read straight from the raw state rather than through the framework's reflection: a large
+	// refresh plan reads every pin, and nearly all of them come back unchanged.
+	prior, err := chatPinModelFromRaw(req.State.Raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not read the state of the pinned chat", err.Error())
 		return
 	}
+	state := prior
 	folderID, chatID := state.FolderID.ValueString(), state.ChatID.ValueString()
 	if folderID == "" {
 		folderID = cliq.DefaultFolderID
@@ -239,7 +243,43 @@ func (r *chatPinResource) Read(ctx context.Context, req resource.ReadRequest, re
 			state.PinAbove = types.StringNull()
 		}
 	}
+	if state.equal(prior) {
+		return // resp.State already holds the prior state
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (m chatPinModel) equal(o chatPinModel) bool {
+	return m.ID.Equal(o.ID) && m.ChatID.Equal(o.ChatID) && m.FolderID.Equal(o.FolderID) && m.PinAbove.Equal(o.PinAbove)
+}
+
+// chatPinModelFromRaw decodes a cliq_chat_pin state without the framework's reflection.
+func chatPinModelFromRaw(raw tftypes.Value) (chatPinModel, error) {
+	var m chatPinModel
+	var attrs map[string]tftypes.Value
+	if err := raw.As(&attrs); err != nil {
+		return m, err
+	}
+	for _, a := range [...]struct {
+		name string
+		dst  *types.String
+	}{{"id", &m.ID}, {"chat_id", &m.ChatID}, {"folder_id", &m.FolderID}, {"pin_above", &m.PinAbove}} {
+		name, dst := a.name, a.dst
+		v, ok := attrs[name]
+		if !ok {
+			return m, fmt.Errorf("the state has no %s", name)
+		}
+		var s *string
+		if !v.IsKnown() {
+			*dst = types.StringUnknown()
+			continue
+		}
+		if err := v.As(&s); err != nil {
+			return m, fmt.Errorf("%s: %w", name, err)
+		}
+		*dst = types.StringPointerValue(s)
+	}
+	return m, nil
 }
 
 func (r *chatPinResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -358,9 +398,6 @@ func (r *chatPinResource) ImportState(ctx context.Context, req resource.ImportSt
 	r.setIdentity(ctx, resp.Identity, folderID, chatID, &resp.Diagnostics)
 }
 
-func (r *chatPinResource) setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, folderID, chatID string, diags *diag.Diagnostics) {
-	if identity == nil {
-		return
-	}
-	diags.Append(identity.Set(ctx, chatPinIdentityModel{FolderID: types.StringValue(folderID), ChatID: types.StringValue(chatID)})...)
+func (r *chatPinResource) setIdentity(_ context.Context, identity *tfsdk.ResourceIdentity, folderID, chatID string, _ *diag.Diagnostics) {
+	setStringIdentity(identity, map[string]string{"folder_id": folderID, "chat_id": chatID})
 }

@@ -269,6 +269,7 @@ func (r *pinFolderResource) Read(ctx context.Context, req resource.ReadRequest, 
 		resp.Diagnostics.Append(resp.Identity.Set(ctx, pinFolderIdentityModel{CategoryID: state.ID})...)
 		return
 	}
+	prior := state
 	resp.Diagnostics.Append(pinFolderModelFromFolder(ctx, &state, folder)...)
 	if state.UnpinAllOnDestroy.IsNull() || state.UnpinAllOnDestroy.IsUnknown() {
 		state.UnpinAllOnDestroy = types.BoolValue(false) // after an import
@@ -276,8 +277,25 @@ func (r *pinFolderResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, pinFolderIdentityModel{CategoryID: state.ID})...)
+	// resp.State starts as the prior state: write only the attributes that changed, which in a
+	// refresh is usually none (a whole-model Set costs the framework's reflection every time).
+	for _, a := range []struct {
+		name       string
+		prior, now attr.Value
+	}{
+		{"id", prior.ID, state.ID},
+		{"title", prior.Title, state.Title},
+		{"symbol", prior.Symbol, state.Symbol},
+		{"state", prior.State, state.State},
+		{"chat_ids", prior.ChatIDs, state.ChatIDs},
+		{"unpin_all_on_destroy", prior.UnpinAllOnDestroy, state.UnpinAllOnDestroy},
+		{"chats", prior.Chats, state.Chats},
+	} {
+		if !a.now.Equal(a.prior) {
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(a.name), a.now)...)
+		}
+	}
+	setStringIdentity(resp.Identity, map[string]string{"category_id": state.ID.ValueString()})
 }
 
 func (r *pinFolderResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -516,8 +534,8 @@ func (m pinFolderChatsPlanModifier) MarkdownDescription(ctx context.Context) str
 }
 
 func (pinFolderChatsPlanModifier) PlanModifyList(ctx context.Context, req planmodifier.ListRequest, resp *planmodifier.ListResponse) {
-	if req.StateValue.IsNull() {
-		return
+	if req.StateValue.IsNull() || req.PlanValue.Equal(req.StateValue) {
+		return // a new folder, or already the state's value (a refresh with nothing to change)
 	}
 	var configIDs, stateIDs types.List
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("chat_ids"), &configIDs)...)

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cliq-tf/terraform-provider-cliq/internal/cliq"
 )
@@ -91,4 +93,23 @@ func parsePinImportID(id string) (folderID, chatID string, err error) {
 	}
 	return "", "", fmt.Errorf("the import id %q is not <folder_id>/<chat_id> (such as \"4000000020001/1488288613043522033\" or "+
 		"\"default/1488288613043522033\" for My Pins) nor a chat id alone (digits)", id)
+}
+
+// setStringIdentity sets a resource identity whose attributes are all strings. It builds the value
+// directly instead of through the framework's reflection (which a refresh of many resources pays
+// once per resource), and leaves identity alone when it already holds that value.
+func setStringIdentity(identity *tfsdk.ResourceIdentity, attrs map[string]string) {
+	if identity == nil {
+		return
+	}
+	attrTypes := make(map[string]tftypes.Type, len(attrs))
+	values := make(map[string]tftypes.Value, len(attrs))
+	for name, v := range attrs {
+		attrTypes[name] = tftypes.String
+		values[name] = tftypes.NewValue(tftypes.String, v)
+	}
+	want := tftypes.NewValue(tftypes.Object{AttributeTypes: attrTypes}, values)
+	if !identity.Raw.Equal(want) {
+		identity.Raw = want
+	}
 }
