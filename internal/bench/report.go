@@ -55,7 +55,8 @@ func (b *benchmark) render(r *results) string {
 			"Each cliq plan is interleaved with plans of two baselines with the same number of resources and the same dependencies: "+
 			"`terraform_data` (Terraform alone, no plugin) and `benchnull`, a minimal terraform-plugin-framework provider built into the benchmark "+
 			"whose resource stores its input and reads nothing (what any framework provider costs: plugin processes, gRPC, the framework; "+
-			"its SDK trace logs are off, as the cliq provider's are when no log is asked for).\n\n", fmtScale(b.setupScale), b.repeat)
+			"its SDK trace logs are off, as the cliq provider's are when no log is asked for; it keeps Go's default garbage collector settings, "+
+			"where the cliq provider collects less often, see `main.go`).\n\n", fmtScale(b.setupScale), b.repeat)
 		w("| folders | resources | list requests / plan | requests / plan | throttled / locks | wall | provider CPU | terraform+provider CPU | `terraform_data` wall | `terraform_data` CPU | `benchnull` wall | `benchnull` provider CPU | `benchnull` terraform+provider CPU | wall ÷ `terraform_data` | wall ÷ `benchnull` |\n")
 		w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, p := range r.Plans {
@@ -88,8 +89,11 @@ func (b *benchmark) render(r *results) string {
 			"(`cliq_pin_folder.f[count]`, `cliq_chat_pin.p[count]` with `folder_id = cliq_pin_folder.f[floor(count.index / 5)].id`). "+
 			"Terraform orders by block, not by instance: with count every pin waits for every folder on apply, and every folder for every pin on destroy. "+
 			"Terraform also runs at most `-parallelism` resource operations at once, first come first served, and an operation that waits for its rate budget "+
-			"keeps its slot: folder creates queued behind the create_folder budget keep pins (a budget of their own) from starting, whatever the dependencies. "+
-			"The last rows run the block-per-resource configuration at the `-parallelism` the README advises for large applies, which lifts that, with a vendor minute closer to the real one (Terraform's fixed seconds then weigh as they do for users); the provider keeps every operation under its limit at any parallelism.\n\n",
+			"keeps its slot: folder creates queued behind the create_folder budget keep pins (budgets of their own) from starting, whatever the dependencies. "+
+			"Pins in flight together share requests (several pins into one folder: one replace_chats) and use the pin_chat and replace_chats budgets side by side; "+
+			"removals use bulk_unpin, then unpin_chat and replace_chats; so how many requests a command sends depends on how Terraform's waves fall across folders. "+
+			"The last rows run the block-per-resource configuration with a vendor minute closer to the real one (Terraform's fixed seconds then weigh as they do for users), "+
+			"at Terraform's default `-parallelism` and at the one the README advises for large applies; the provider keeps every operation under its limit at any parallelism.\n\n",
 			fmtScale(b.applyScale), win, shapeSeparate, shapeCount)
 		w("| configuration | `-parallelism` | command | requests per operation | throttled | locks | wall | thresholds' bound (vendor time) | bound (real) | wall ÷ bound | bound in Terraform's order | wall ÷ that | Terraform alone | (wall − Terraform alone) ÷ bound | provider CPU |\n")
 		w("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
