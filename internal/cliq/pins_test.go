@@ -392,3 +392,25 @@ func TestASpentBudgetIsWorthAReadNotAWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestPinsSharingAReplaceSurviveALostAnswer: the replace that carries several pins commits, but its
+// answer is lost (or it fails before committing); the client settles it by reading, and every pin
+// is there exactly once.
+func TestPinsSharingAReplaceSurviveALostAnswer(t *testing.T) {
+	for _, kind := range []fakecliq.FaultKind{fakecliq.FaultDropAfter, fakecliq.FaultDropBefore} {
+		e := newTestEnv(t, fakecliq.Options{})
+		ctx := testCtx(t)
+		f := e.fake.CreateFolderOOB("F", "", []string{"1"})
+		e.tick()
+		e.fake.InjectFault(fakecliq.Fault{Op: fakecliq.OpReplaceChats, Kind: kind})
+		for _, err := range addTogether(e, ctx, [][2]string{{f, "2"}, {f, "3"}, {f, "4"}}) {
+			must(t, err)
+		}
+		if got := slices.Sorted(slices.Values(e.chatIDs(t, f))); !slices.Equal(got, []string{"1", "2", "3", "4"}) {
+			t.Fatalf("fault %v: folder = %v, want [1 2 3 4]", kind, got)
+		}
+		if len(e.fake.PendingFaults()) != 0 {
+			t.Fatalf("fault %v was never used: the pins did not share a replace", kind)
+		}
+	}
+}
