@@ -454,7 +454,7 @@ const listReserve = 10
 // budget, and only while the list budget has room to spare. It reports whether the folders are
 // clear now.
 func (c *Client) readPastOwnUncheckedWrites(ctx context.Context, folders []string) bool {
-	clear := func() bool {
+	covered := func() bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		return !slices.ContainsFunc(folders, c.snap.syncCheckFails)
@@ -472,7 +472,7 @@ func (c *Client) readPastOwnUncheckedWrites(ctx context.Context, folders []strin
 		if err := c.Refresh(ctx); err != nil {
 			return false
 		}
-		if clear() {
+		if covered() {
 			return true
 		}
 	}
