@@ -104,8 +104,10 @@ func (b *benchmark) render(r *results) string {
 		}
 		w("\nLower bound: an operation sent n times needs at least floor((n-1)/threshold) full windows between its first and last request, " +
 			"because no window may hold more than its threshold (20 or 50 a minute); operations are limited separately, so a command needs the largest of these " +
-			"(\"thresholds' bound\", the issue's definition). The counts n are the measured ones. With count, Terraform's order makes the phases " +
-			"(folders, then pins; or pins, then folders) add up: \"bound in Terraform's order\" is the sum of the phases' bounds. " +
+			"(\"thresholds' bound\", the issue's definition). The counts n are the measured ones. Where Terraform's order makes the phases " +
+			"(folders, then pins; or pins, then folders) run one after the other, \"bound in Terraform's order\" is the sum of the phases' bounds: " +
+			"with count always; with a block per resource on destroy (the pins are first in the queue for slots), and on apply when the folder creates " +
+			"that wait for their budget are at least `-parallelism` (they then hold every slot; the request log shows no pin before the last create). " +
 			"\"Terraform alone\" is the same command on the same graph with `benchnull`, which sends nothing and waits for nothing: " +
 			"the seconds Terraform itself spends (planning, walking the graph in waves of `-parallelism`, writing state), which no provider can avoid " +
 			"and which weigh more the shorter the time-scaled minute.")

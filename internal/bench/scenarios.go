@@ -225,14 +225,16 @@ func (b *benchmark) applyDestroyScenario(folders int, shape string, parallelism 
 			Wall: res.Wall, CPU: res.Provider.CPU, Window: fake.Window, Spans: spans(log, start), Alone: aloneTime[cmd]}
 		row.Bound = lowerBound(c.Requests, fakecliq.AllOps())
 		row.Ordered = row.Bound
-		if shape == shapeCount {
-			// Terraform orders count instances by block: every pin after every folder on apply,
-			// every folder after every pin on destroy.
-			phases := [][]fakecliq.Op{{fakecliq.OpCreateFolder}, pinOps}
-			if cmd == "destroy" {
-				phases = [][]fakecliq.Op{removeOps, {fakecliq.OpDeleteFolder}}
-			}
-			row.Ordered = orderedBound(c.Requests, phases)
+		// Terraform orders count instances by block: every pin after every folder on apply, every
+		// folder after every pin on destroy. With a block per resource, its slots do the same
+		// whenever the folder creates that wait for the create_folder budget fill them all, and on
+		// destroy always: the pins queue for slots first, first come first served.
+		waitingCreates := c.Requests[fakecliq.OpCreateFolder] - fakecliq.DefaultThreshold(fakecliq.OpCreateFolder)
+		switch {
+		case cmd == "destroy":
+			row.Ordered = orderedBound(c.Requests, [][]fakecliq.Op{removeOps, {fakecliq.OpDeleteFolder}})
+		case shape == shapeCount || waitingCreates >= parallelism:
+			row.Ordered = orderedBound(c.Requests, [][]fakecliq.Op{{fakecliq.OpCreateFolder}, pinOps})
 		}
 		return row, nil
 	}
