@@ -195,12 +195,14 @@ func (c *Client) installSnapshot(ctx context.Context, folders []Folder, date tim
 		chatOrderUncertain: map[string]bool{}, uncheckedAt: map[string]time.Time{}}
 	for _, f := range folders {
 		s.folderSync[f.ID] = date
-		if old := c.snap; old != nil && old.folderSync[f.ID].After(date) {
-			// Our own write in the same second as this read is already known.
-			s.folderSync[f.ID] = old.folderSync[f.ID]
-		}
-		if old := c.snap; old != nil && !old.uncheckedAt[f.ID].Before(date.Truncate(time.Second)) && !old.uncheckedAt[f.ID].IsZero() {
-			s.uncheckedAt[f.ID] = old.uncheckedAt[f.ID] // a read in the same second does not cover it
+		if old := c.snap; old != nil {
+			if old.folderSync[f.ID].After(date) {
+				// Our own write in the same second as this read is already known.
+				s.folderSync[f.ID] = old.folderSync[f.ID]
+			}
+			if u, ok := old.uncheckedAt[f.ID]; ok && !u.Before(date.Truncate(time.Second)) {
+				s.uncheckedAt[f.ID] = u // a read in the same second does not cover it
+			}
 		}
 	}
 	if c.snap != nil && c.snap.orderSync.After(date) {
@@ -280,8 +282,8 @@ func (s *snapshot) touchUnchecked(folderID string, date time.Time) {
 }
 
 // syncCheckFails reports whether a sync-checked write to folderID would now be answered
-// client_not_synced: the client's own unchecked write changed the folder after (within the second
-// of) the last_sync_time it would send, and no read or checked write since covers it.
+// client_not_synced: the client's own unchecked write changed the folder no earlier than the second
+// of the last_sync_time it would send, and no read or checked write since covers it.
 func (s *snapshot) syncCheckFails(folderID string) bool {
 	u, ok := s.uncheckedAt[folderID]
 	return ok && !s.folderSync[folderID].After(u)
