@@ -43,13 +43,23 @@ provider "cliq" {}
 // every pin waits for every folder (and on destroy every folder for every pin); with separate
 // blocks a pin waits only for its own folder, so only the rate limits order the requests.
 func cliqSeparateConfig(folders int) string {
+	return separateConfig(cliqHeader, folders,
+		func(f int) string {
+			return fmt.Sprintf("resource \"cliq_pin_folder\" \"f%d\" {\n  title  = \"Bench folder %d\"\n  symbol = \":smile:\"\n}\n", f, f)
+		},
+		func(f, p, chat int) string {
+			return fmt.Sprintf("resource \"cliq_chat_pin\" \"f%d_p%d\" {\n  folder_id = cliq_pin_folder.f%d.id\n  chat_id   = \"1488288613%09d\"\n}\n", f, p, f, chat)
+		})
+}
+
+// separateConfig writes a block per folder and per pin (pinsPerFolder to a folder) after header.
+func separateConfig(header string, folders int, folder func(f int) string, pin func(f, p, chat int) string) string {
 	var sb strings.Builder
-	sb.WriteString(cliqHeader)
+	sb.WriteString(header)
 	for f := range folders {
-		fmt.Fprintf(&sb, "\nresource \"cliq_pin_folder\" \"f%d\" {\n  title  = \"Bench folder %d\"\n  symbol = \":smile:\"\n}\n", f, f)
+		sb.WriteString("\n" + folder(f))
 		for p := range pinsPerFolder {
-			fmt.Fprintf(&sb, "\nresource \"cliq_chat_pin\" \"f%d_p%d\" {\n  folder_id = cliq_pin_folder.f%d.id\n  chat_id   = \"1488288613%09d\"\n}\n",
-				f, p, f, f*pinsPerFolder+p)
+			sb.WriteString("\n" + pin(f, p, f*pinsPerFolder+p))
 		}
 	}
 	return sb.String()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -107,16 +106,13 @@ func (nullThing) Delete(context.Context, resource.DeleteRequest, *resource.Delet
 
 // nullSeparateConfig is cliqSeparateConfig with benchnull_thing: a block per folder and per pin.
 func nullSeparateConfig(folders int) string {
-	var sb strings.Builder
-	sb.WriteString(nullHeader)
-	for f := range folders {
-		fmt.Fprintf(&sb, "\nresource \"benchnull_thing\" \"f%d\" {\n  input = \"Bench folder %d\"\n}\n", f, f)
-		for p := range pinsPerFolder {
-			fmt.Fprintf(&sb, "\nresource \"benchnull_thing\" \"f%d_p%d\" {\n  input = \"${benchnull_thing.f%d.id}/1488288613%09d\"\n}\n",
-				f, p, f, f*pinsPerFolder+p)
-		}
-	}
-	return sb.String()
+	return separateConfig(nullHeader, folders,
+		func(f int) string {
+			return fmt.Sprintf("resource \"benchnull_thing\" \"f%d\" {\n  input = \"Bench folder %d\"\n}\n", f, f)
+		},
+		func(f, p, chat int) string {
+			return fmt.Sprintf("resource \"benchnull_thing\" \"f%d_p%d\" {\n  input = \"${benchnull_thing.f%d.id}/1488288613%09d\"\n}\n", f, p, f, chat)
+		})
 }
 
 const nullHeader = `terraform {
