@@ -279,23 +279,26 @@ func (r *pinFolderResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	// resp.State starts as the prior state: write only the attributes that changed, which in a
 	// refresh is usually none (a whole-model Set costs the framework's reflection every time).
-	for _, a := range []struct {
-		name       string
-		prior, now attr.Value
-	}{
-		{"id", prior.ID, state.ID},
-		{"title", prior.Title, state.Title},
-		{"symbol", prior.Symbol, state.Symbol},
-		{"state", prior.State, state.State},
-		{"chat_ids", prior.ChatIDs, state.ChatIDs},
-		{"unpin_all_on_destroy", prior.UnpinAllOnDestroy, state.UnpinAllOnDestroy},
-		{"chats", prior.Chats, state.Chats},
-	} {
-		if !a.now.Equal(a.prior) {
-			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(a.name), a.now)...)
+	was := prior.readAttributes()
+	for name, now := range state.readAttributes() {
+		if !now.Equal(was[name]) {
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), now)...)
 		}
 	}
 	setStringIdentity(resp.Identity, map[string]string{"category_id": state.ID.ValueString()})
+}
+
+// readAttributes are the attributes that Read refreshes, by name: all but the timeouts block.
+func (m pinFolderModel) readAttributes() map[string]attr.Value {
+	return map[string]attr.Value{
+		"id":                   m.ID,
+		"title":                m.Title,
+		"symbol":               m.Symbol,
+		"state":                m.State,
+		"chat_ids":             m.ChatIDs,
+		"unpin_all_on_destroy": m.UnpinAllOnDestroy,
+		"chats":                m.Chats,
+	}
 }
 
 func (r *pinFolderResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

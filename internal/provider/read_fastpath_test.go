@@ -77,3 +77,18 @@ func TestChatPinModelFromRaw_matchesStateGet(t *testing.T) {
 		}
 	}
 }
+
+// cliq_pin_folder's Read writes the attributes readAttributes names: every attribute of the schema.
+func TestPinFolderReadAttributes_coverTheSchema(t *testing.T) {
+	var sresp resource.SchemaResponse
+	(&pinFolderResource{}).Schema(context.Background(), resource.SchemaRequest{}, &sresp)
+	names := pinFolderModel{}.readAttributes()
+	for name := range sresp.Schema.Attributes {
+		if _, ok := names[name]; !ok {
+			t.Errorf("schema attribute %s is not refreshed by Read", name)
+		}
+	}
+	if len(names) != len(sresp.Schema.Attributes) {
+		t.Errorf("Read refreshes %d attributes, the schema has %d", len(names), len(sresp.Schema.Attributes))
+	}
+}
