@@ -23,7 +23,27 @@ const (
 	// the operation for LockPeriod, as if its threshold had been exceeded.
 	// On OpToken it answers the token endpoint's "Access Denied" (no lock).
 	FaultThrottle
+	// FaultHTMLBefore answers as a proxy or load balancer in front of Cliq
+	// might: Fault.Status (default 200) with Fault.Body (default an HTML error
+	// page, DefaultFaultPage) of Fault.ContentType (default
+	// "text/html; charset=utf-8"), without executing the request; nothing is
+	// committed. The request log records the answer with Code "html_page".
+	FaultHTMLBefore
+	// FaultHTMLAfter executes the request (the change is committed), then
+	// answers as FaultHTMLBefore instead of the real answer.
+	FaultHTMLAfter
 )
+
+// CodeHTMLPage is the Code the request log records for an answer of
+// FaultHTMLBefore or FaultHTMLAfter.
+const CodeHTMLPage = "html_page"
+
+// DefaultFaultPage is the body FaultHTMLBefore and FaultHTMLAfter answer
+// with unless Fault.Body is set: the kind of page a proxy serves when the
+// service behind it is unavailable.
+const DefaultFaultPage = "<html><head><title>503 Service Temporarily Unavailable</title></head>\n" +
+	"<body><h1>Service temporarily unavailable</h1>\n<p>The server is temporarily unable to service your request. Please try again later.</p>\n" +
+	"<hr><address>proxy at cliq.zoho.com Port 443</address></body></html>\n"
 
 func (k FaultKind) String() string {
 	switch k {
@@ -35,6 +55,10 @@ func (k FaultKind) String() string {
 		return "drop-after"
 	case FaultThrottle:
 		return "throttle"
+	case FaultHTMLBefore:
+		return "html-before"
+	case FaultHTMLAfter:
+		return "html-after"
 	}
 	return fmt.Sprintf("FaultKind(%d)", int(k))
 }
@@ -49,10 +73,17 @@ func (k FaultKind) String() string {
 type Fault struct {
 	Op      Op // the operation to disturb; "" matches any of the ten API operations
 	Kind    FaultKind
-	Status  int    // FaultStatus: HTTP status to answer (default 500)
+	Status  int    // FaultStatus: HTTP status to answer (default 500); FaultHTML*: default 200
 	Code    string // FaultStatus: optional error code
 	Message string // FaultStatus: optional message (default: the vendor's text for 500)
 	Times   int    // how many matching requests to disturb (default 1; < 0: until ClearFaults)
+
+	// FaultHTMLBefore, FaultHTMLAfter: the answer's body (default DefaultFaultPage) and content
+	// type (default text/html; "none" sends no Content-Type). Set them for other unreadable
+	// answers: truncated JSON, JSON of another shape. NoBody answers with an empty body.
+	Body        string
+	ContentType string
+	NoBody      bool
 }
 
 // InjectFault queues a fault.
@@ -103,13 +134,16 @@ func (s *Server) takeFault(op Op) *Fault {
 }
 
 // faultResponse is the answer of a fault that stops the request before it is
-// executed, or nil for FaultDropAfter. The caller holds s.mu.
+// executed, or nil for a fault that lets it execute first (see faultAfter).
+// The caller holds s.mu.
 func (s *Server) faultResponse(f *Fault, op Op) *apiResponse {
 	switch f.Kind {
 	case FaultDropBefore:
 		return &apiResponse{drop: true, noContract: true}
-	case FaultDropAfter:
+	case FaultDropAfter, FaultHTMLAfter:
 		return nil
+	case FaultHTMLBefore:
+		return f.page()
 	case FaultThrottle:
 		s.throttled[op]++
 		if op == OpToken {
@@ -131,6 +165,41 @@ func (s *Server) faultResponse(f *Fault, op Op) *apiResponse {
 		r.noContract = true
 		return r
 	}
+}
+
+// faultAfter is the answer that replaces the real one of a request that
+// executed under fault f, or nil to send the real one.
+func faultAfter(f *Fault) *apiResponse {
+	if f == nil {
+		return nil
+	}
+	switch f.Kind {
+	case FaultDropAfter:
+		return &apiResponse{drop: true, noContract: true}
+	case FaultHTMLAfter:
+		return f.page()
+	}
+	return nil
+}
+
+// page is the answer of FaultHTMLBefore and FaultHTMLAfter.
+func (f *Fault) page() *apiResponse {
+	status := f.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	body, ctype := f.Body, f.ContentType
+	if body == "" && !f.NoBody {
+		body = DefaultFaultPage
+	}
+	if ctype == "" {
+		ctype = "text/html; charset=utf-8"
+	}
+	r := &apiResponse{status: status, contentType: ctype, code: CodeHTMLPage, noContract: true}
+	if body != "" {
+		r.body = []byte(body)
+	}
+	return r
 }
 
 // SetLatency delays every request to op by d before it is processed (0

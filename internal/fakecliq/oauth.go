@@ -56,7 +56,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, req *apiRequ
 	var resp *apiResponse
 	fault := s.takeFault(OpToken)
 	switch {
-	case fault != nil && fault.Kind != FaultDropAfter:
+	case fault != nil && fault.Kind != FaultDropAfter && fault.Kind != FaultHTMLAfter:
 		resp = s.faultResponse(fault, OpToken)
 	case s.tokenLimited(now):
 		s.throttled[OpToken]++
@@ -72,8 +72,8 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, req *apiRequ
 	s.mu.Lock()
 	resp = s.refresh(form, s.now())
 	s.mu.Unlock()
-	if fault != nil {
-		resp = &apiResponse{drop: true}
+	if r := faultAfter(fault); r != nil {
+		resp = r
 	}
 	s.finish(w, req, resp)
 }

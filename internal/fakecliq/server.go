@@ -324,6 +324,8 @@ type apiResponse struct {
 	code       string
 	drop       bool // close the connection without answering
 	noContract bool // a deliberate deviation from the spec: skip response validation
+	// contentType overrides the JSON content type of a body ("none": no header).
+	contentType string
 }
 
 const (
@@ -423,8 +425,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	resp = s.execute(req)
 	s.mu.Unlock()
-	if fault != nil && fault.Kind == FaultDropAfter {
-		resp = &apiResponse{drop: true, noContract: true}
+	if r := faultAfter(fault); r != nil {
+		resp = r
 	}
 	s.finish(w, req, resp)
 }
@@ -533,7 +535,11 @@ func (s *Server) finish(w http.ResponseWriter, req *apiRequest, resp *apiRespons
 	}
 	h := w.Header()
 	h.Set("Date", s.now().UTC().Format(http.TimeFormat))
-	if resp.body != nil {
+	switch {
+	case resp.contentType == "none":
+	case resp.contentType != "":
+		h.Set("Content-Type", resp.contentType)
+	case resp.body != nil:
 		h.Set("Content-Type", "application/json;charset=UTF-8")
 	}
 	w.WriteHeader(resp.status)
