@@ -1,9 +1,14 @@
 package cliq
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
+	"regexp"
+	"strings"
+	"unicode"
 )
 
 // Vendor error codes documented for the My Pins API.
@@ -110,3 +115,106 @@ func IsAmbiguous(err error) bool {
 // ErrFolderNotFound means the folder addressed no longer exists. Cliq answers a PUT or DELETE on a
 // deleted folder with HTTP 400 (not 404), so the client confirms with a read before saying so.
 var ErrFolderNotFound = errors.New("chat folder not found")
+
+// UnreadableAnswerError is a success answer (2xx) whose body is not what the operation documents:
+// a proxy's or load balancer's HTML page, a body cut short, JSON of another shape. For a write it
+// comes wrapped in an *AmbiguousError (the write may have taken effect); a read fails with it after
+// one more try.
+type UnreadableAnswerError struct {
+	Operation   Operation
+	Status      int
+	ContentType string // as sent, "" when absent
+	Problem     string // what the body is instead, e.g. "an HTML page instead of JSON"
+	Excerpt     string // the first bytes of the body, with anything that could be a secret removed
+}
+
+func (e *UnreadableAnswerError) Error() string {
+	ct := e.ContentType
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		ct = mt
+	} else if ct == "" {
+		ct = "no content type"
+	} else {
+		ct = redactedExcerpt([]byte(ct), nil)
+	}
+	msg := fmt.Sprintf("Cliq answered %s (%s) with %s (HTTP %d, %s)", operationNouns[e.Operation], e.Operation, e.Problem, e.Status, ct)
+	if e.Excerpt != "" {
+		msg += ": `" + e.Excerpt + "`"
+	}
+	return msg + ". A proxy or an outage between you and Cliq may cause this; try again, and retry later if it persists."
+}
+
+// operationNouns names each operation's request as a person would.
+var operationNouns = map[Operation]string{
+	OpCreateFolder:  "a folder create",
+	OpListFolders:   "the folder list",
+	OpBulkUnpin:     "a bulk unpin",
+	OpModifyFolder:  "a folder change",
+	OpDeleteFolder:  "a folder delete",
+	OpReorderChat:   "a chat move",
+	OpReorderFolder: "a folder move",
+	OpReplaceChats:  "a replace of a folder's chats",
+	OpPinChat:       "a pin",
+	OpUnpinChat:     "an unpin",
+}
+
+// excerptRunes is how much of an unreadable body an error shows.
+const excerptRunes = 80
+
+// excerptWindow is how much of a body is cleaned before the excerpt is cut from it.
+const excerptWindow = 16 << 10
+
+var (
+	// "Bearer <token>", "Zoho-oauthtoken <token>", "Basic <credentials>".
+	authSchemeRe = regexp.MustCompile(`(?i)\b(bearer|zoho-oauthtoken|basic)(\s+|%20|\+)[^\s"'<>,;&]+`)
+	// key=value and "key": "value" pairs whose key names a credential.
+	credentialRe = regexp.MustCompile(`(?i)((?:access|refresh|id|auth)[_-]?token|token|client[_-]?secret|secret|password|passwd|api[_-]?key|authorization|cookie|session[_-]?id)(["']?\s*(?:[:=]|%3d)\s*["']?)[^\s"'&<>,;}]+`)
+	// Long opaque runs of letters and digits, as tokens, keys and session ids are.
+	opaqueRe = regexp.MustCompile(`[A-Za-z0-9._~+/=-]{24,}`)
+)
+
+const redacted = "[redacted]"
+
+// redactedExcerpt returns the first excerptRunes characters of body on one line, with every value of
+// secrets and whatever looks like a credential replaced by [redacted], and control characters and
+// backquotes (which would break the quoting of the excerpt) replaced by spaces.
+func redactedExcerpt(body []byte, secrets []string) string {
+	window := body
+	cut := len(window) > excerptWindow
+	if cut {
+		window = window[:excerptWindow]
+		// A secret may straddle the window's end, where no pattern recognises it: drop the last word.
+		if i := bytes.LastIndexAny(window, " \t\r\n<>\"'"); i >= 0 {
+			window = window[:i]
+		} else {
+			window = nil
+		}
+	}
+	s := strings.ToValidUTF8(string(window), "\uFFFD")
+	for _, secret := range secrets {
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, redacted)
+		}
+	}
+	s = authSchemeRe.ReplaceAllString(s, "$1 "+redacted)
+	s = credentialRe.ReplaceAllString(s, "$1$2"+redacted)
+	s = opaqueRe.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.ContainsAny(m, "0123456789") && strings.IndexFunc(m, unicode.IsLetter) >= 0 {
+			return redacted
+		}
+		return m
+	})
+	s = strings.Map(func(r rune) rune {
+		if r == '`' || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > excerptRunes {
+		s = string(r[:excerptRunes]) + "…"
+	} else if cut {
+		s += "…"
+	}
+	return s
+}
