@@ -28,7 +28,7 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
-project=terraform-provider-cliq
+project="terraform-provider-cliq"
 version="${RELEASE_CHECK_VERSION:-0.1.0}"
 goreleaser="${GORELEASER:-goreleaser}"
 terraform="${TERRAFORM:-terraform}"
@@ -76,7 +76,7 @@ all_targets="$(awk '
 ' .goreleaser.yml)"
 [[ -n "$all_targets" ]] || die ".goreleaser.yml: no targets list found under builds[0].targets"
 targets="${RELEASE_CHECK_TARGETS:-$all_targets}"
-targets="$(tr -s ' \n' '\n\n' <<<"$targets" | sed '/^$/d' | sort -u)"
+targets="$(tr ' ' '\n' <<<"$targets" | sed '/^$/d' | sort -u)"
 for t in $targets; do
   grep -qx "$t" <<<"$all_targets" || die "RELEASE_CHECK_TARGETS: $t is not a target of .goreleaser.yml"
 done
@@ -163,12 +163,13 @@ unset TF_CLI_ARGS TF_CLI_ARGS_init TF_CLI_ARGS_plan TF_CLI_ARGS_apply TF_CLI_ARG
   TF_DATA_DIR TF_WORKSPACE TF_PLUGIN_CACHE_DIR TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE
 echo "Fake Cliq (pid $fake_pid) listening at $CLIQ_API_URL"
 
-# install_and_run CLI HOST: installs the linux/amd64 zip into a filesystem
+# install_and_run NAME CLI HOST: installs the linux/amd64 zip into a filesystem
 # mirror under HOST (the registry the CLI resolves cliq-tf/cliq to), and runs
-# init, plan, apply, plan (no changes) and destroy of examples/demo.
+# init, plan, apply, plan (no changes) and destroy of examples/demo. Output of
+# apply and destroy goes to files in the temporary folder, and is shown on
+# failure.
 install_and_run() {
-  local cli="$1" host="$2" name
-  name="$(basename "$cli")"
+  local name="$1" cli="$2" host="$3"
   local dir="$tmp_root/$name"
   local mirror="$dir/mirror" work="$dir/work"
   mkdir -p "$mirror/$host/cliq-tf/cliq" "$work"
@@ -205,7 +206,9 @@ HCL
     "$cli" plan -input=false -no-color -detailed-exitcode >"$dir/plan1.txt" || rc=$?
     [[ "$rc" == 2 ]] || { cat "$dir/plan1.txt"; die "$name plan: exit code $rc, want 2 (changes to make)"; }
     grep -E '^Plan: ' "$dir/plan1.txt"
-    "$cli" apply -input=false -no-color -auto-approve || die "$name apply failed"
+    "$cli" apply -input=false -no-color -auto-approve >"$dir/apply.txt" 2>&1 ||
+      { cat "$dir/apply.txt"; die "$name apply failed"; }
+    grep -E '^Apply complete!' "$dir/apply.txt"
     rc=0
     "$cli" plan -input=false -no-color -detailed-exitcode >"$dir/plan2.txt" || rc=$?
     case "$rc" in
@@ -213,14 +216,16 @@ HCL
       2) cat "$dir/plan2.txt"; die "$name plan after apply shows changes" ;;
       *) cat "$dir/plan2.txt"; die "$name plan after apply failed (exit code $rc)" ;;
     esac
-    "$cli" destroy -input=false -no-color -auto-approve | tail -n 1 || die "$name destroy failed"
+    "$cli" destroy -input=false -no-color -auto-approve >"$dir/destroy.txt" 2>&1 ||
+      { cat "$dir/destroy.txt"; die "$name destroy failed"; }
+    grep -E '^Destroy complete!' "$dir/destroy.txt"
     [[ -z "$("$cli" state list)" ]] || die "$name state still holds resources after destroy"
   )
 }
 
-install_and_run "$terraform" registry.terraform.io
+install_and_run terraform "$terraform" registry.terraform.io
 if [[ -n "$tofu" ]]; then
-  install_and_run "$tofu" registry.opentofu.org
+  install_and_run tofu "$tofu" registry.opentofu.org
 fi
 
-section "Release check passed: v$version ($(wc -w <<<"$targets") targets) builds, meets the registry's requirements, and installs and works with $(basename "$terraform")${tofu:+ and $(basename "$tofu")}"
+section "Release check passed: v$version ($(wc -w <<<"$targets") targets) builds, meets the registry's requirements, and installs and works with Terraform${tofu:+ and OpenTofu}"
