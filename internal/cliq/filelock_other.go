@@ -2,7 +2,11 @@
 
 package cliq
 
-import "os"
+import (
+	"context"
+	"os"
+	"time"
+)
 
 // lockFile is a no-op where flock is missing: budgets are then shared within a process only.
-func lockFile(*os.File) (func(), error) { return func() {}, nil }
+func lockFile(context.Context, *os.File, time.Duration) (func(), error) { return func() {}, nil }

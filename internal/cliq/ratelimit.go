@@ -1,11 +1,14 @@
 package cliq
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +29,7 @@ type budgets struct {
 	window, lock time.Duration
 	limits       map[budgetClass]int
 	store        budgetStore
+	shared       *sharedStore // the store when budgets go through a file; nil when in memory only
 	now          func() time.Time
 
 	mu      sync.Mutex
@@ -45,8 +49,10 @@ type slot struct {
 }
 
 type budgetStore interface {
-	// update runs fn on the state of every class, atomically with respect to other callers.
-	update(fn func(map[budgetClass]*budgetState)) error
+	// update runs fn on the state of every class, atomically with respect to other callers. fn may
+	// run more than once (on another copy of the state) and must set all its results each time.
+	// Waiting for other callers ends when ctx does, with ctx.Err().
+	update(ctx context.Context, fn func(map[budgetClass]*budgetState)) error
 }
 
 func newBudgets(rc *resolvedConfig, accountKey string) *budgets {
@@ -66,7 +72,8 @@ func newBudgets(rc *resolvedConfig, accountKey string) *budgets {
 	}
 	if rc.RateStateDir != "" {
 		sum := sha256.Sum256([]byte(accountKey))
-		b.store = &fileStore{path: filepath.Join(rc.RateStateDir, "budget-"+hex.EncodeToString(sum[:8])+".json")}
+		b.shared = newSharedStore(filepath.Join(rc.RateStateDir, "budget-"+hex.EncodeToString(sum[:8])+".json"))
+		b.store = b.shared
 	} else {
 		b.store = &memoryStore{state: map[budgetClass]*budgetState{}}
 	}
@@ -123,7 +130,8 @@ func (b *budgets) acquire(ctx context.Context, op Operation, class budgetClass) 
 		var locked, foreignPending bool
 		took := false
 		changed := b.changedChan(class)
-		err := b.store.update(func(all map[budgetClass]*budgetState) {
+		err := b.store.update(ctx, func(all map[budgetClass]*budgetState) {
+			wakeAt, locked, foreignPending, took = time.Time{}, false, false, false
 			st := all[class]
 			if st == nil {
 				st = &budgetState{}
@@ -151,8 +159,9 @@ func (b *budgets) acquire(ctx context.Context, op Operation, class budgetClass) 
 				}
 			}
 		})
+		b.logFallback(ctx)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("waiting for Cliq's rate limit on %s: %w", op, err)
 		}
 		if took {
 			return func(sent, throttled bool) { b.release(class, id, sent, throttled) }, nil
@@ -199,7 +208,8 @@ func (b *budgets) acquire(ctx context.Context, op Operation, class budgetClass) 
 func (b *budgets) free(op Operation) int {
 	class := operations[op].class
 	n := 0
-	_ = b.store.update(func(all map[budgetClass]*budgetState) {
+	_ = b.store.update(context.Background(), func(all map[budgetClass]*budgetState) {
+		n = 0
 		st := all[class]
 		if st == nil {
 			n = b.limits[class]
@@ -214,8 +224,10 @@ func (b *budgets) free(op Operation) int {
 	return n
 }
 
+// release records the answer (or that nothing was sent). It runs even after the caller's context
+// ended: the request's slot must be accounted for whatever became of its caller.
 func (b *budgets) release(class budgetClass, id string, sent, throttled bool) {
-	_ = b.store.update(func(all map[budgetClass]*budgetState) {
+	_ = b.store.update(context.Background(), func(all map[budgetClass]*budgetState) {
 		st := all[class]
 		if st == nil {
 			return
@@ -251,49 +263,209 @@ type memoryStore struct {
 	state map[budgetClass]*budgetState
 }
 
-func (m *memoryStore) update(fn func(map[budgetClass]*budgetState)) error {
+func (m *memoryStore) update(_ context.Context, fn func(map[budgetClass]*budgetState)) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	fn(m.state)
 	return nil
 }
 
-// fileStore shares budgets between provider processes of one account (Terraform starts a new one for
-// plan and for apply, and users run applies back to back) through a small JSON file under flock.
-type fileStore struct {
-	mu   sync.Mutex
-	path string
+// budgetFileVersion is the format of the budget file this provider writes. A file of a later
+// format is left alone (see sharedStore); a file without a version is of the first, unversioned
+// format (the classes at the top level), which this version reads.
+const budgetFileVersion = 2
+
+// budgetFile is the content of the budget file.
+type budgetFile struct {
+	Version int                          `json:"version"`
+	Classes map[budgetClass]*budgetState `json:"classes"`
 }
 
-func (f *fileStore) update(fn func(map[budgetClass]*budgetState)) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+// budgetFileError is a budget file that cannot be used: the provider then paces itself in process.
+type budgetFileError struct {
+	what string // e.g. "cannot create its directory"
+	path string
+	err  error
+}
+
+func (e *budgetFileError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("rate-limit state file %s %s", e.path, e.what)
+	}
+	return fmt.Sprintf("rate-limit state file %s %s: %v", e.path, e.what, e.err)
+}
+
+func (e *budgetFileError) Unwrap() error { return e.err }
+
+// lockWaitLimit is how long a provider waits for another process to release the budget file.
+// Each holds it for a read and a write of a few kilobytes, so a longer wait means a process is
+// stuck (or a file system's locks are): the provider then paces itself in process.
+const lockWaitLimit = 10 * time.Second
+
+// fileStore shares budgets between provider processes of one account (Terraform starts a new one for
+// plan and for apply, and users run applies back to back) through a small JSON file under flock.
+// Every failure to use the file is a *budgetFileError, except the end of the caller's context.
+type fileStore struct {
+	turn     chan struct{} // one update at a time in this process; a channel, so that waiting honours ctx
+	path     string
+	lockWait time.Duration
+	last     map[budgetClass]*budgetState // the state the latest successful update left
+}
+
+func newFileStore(path string) *fileStore {
+	return &fileStore{turn: make(chan struct{}, 1), path: path, lockWait: lockWaitLimit}
+}
+
+func (f *fileStore) update(ctx context.Context, fn func(map[budgetClass]*budgetState)) error {
+	select {
+	case f.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-f.turn }()
 	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
-		return fmt.Errorf("rate-limit state directory: %w", err)
+		return &budgetFileError{what: "cannot have its directory created", path: f.path, err: err}
 	}
 	file, err := os.OpenFile(f.path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("rate-limit state file: %w", err)
+		return &budgetFileError{what: "cannot be opened", path: f.path, err: err}
 	}
 	defer file.Close()
-	unlock, err := lockFile(file)
+	unlock, err := lockFile(ctx, file, f.lockWait)
 	if err != nil {
-		return fmt.Errorf("locking rate-limit state file: %w", err)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &budgetFileError{what: "cannot be locked", path: f.path, err: err}
 	}
 	defer unlock()
-	state := map[budgetClass]*budgetState{}
-	if data, err := os.ReadFile(f.path); err == nil && len(data) > 0 {
-		// A corrupt file only costs the shared history: start afresh.
-		_ = json.Unmarshal(data, &state)
+	data, err := io.ReadAll(file)
+	if err != nil {
+		return &budgetFileError{what: "cannot be read", path: f.path, err: err}
+	}
+	state, ferr := parseBudgetFile(data)
+	if ferr != nil {
+		ferr.path = f.path
+		return ferr
 	}
 	fn(state)
-	data, err := json.Marshal(state)
+	data, err = json.Marshal(budgetFile{Version: budgetFileVersion, Classes: state})
+	if err == nil {
+		err = file.Truncate(0)
+	}
+	if err == nil {
+		_, err = file.WriteAt(data, 0)
+	}
 	if err != nil {
-		return err
+		return &budgetFileError{what: "cannot be written", path: f.path, err: err}
 	}
-	if err := file.Truncate(0); err != nil {
-		return err
+	f.last = state
+	return nil
+}
+
+// parseBudgetFile reads the budget file's content: empty is a fresh state.
+func parseBudgetFile(data []byte) (map[budgetClass]*budgetState, *budgetFileError) {
+	state := map[budgetClass]*budgetState{}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return state, nil
 	}
-	_, err = file.WriteAt(data, 0)
+	var head struct {
+		Version *int `json:"version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, &budgetFileError{what: "is corrupt (not the JSON this provider writes)", err: err}
+	}
+	if head.Version == nil {
+		// The first format: the classes at the top level.
+		if err := json.Unmarshal(data, &state); err != nil {
+			return nil, &budgetFileError{what: "is corrupt (not the JSON this provider writes)", err: err}
+		}
+		return state, nil
+	}
+	if *head.Version > budgetFileVersion {
+		return nil, &budgetFileError{what: fmt.Sprintf("was written by a later version of the provider (format %d; this one knows formats up to %d) and is left as it is", *head.Version, budgetFileVersion)}
+	}
+	if *head.Version < budgetFileVersion {
+		return nil, &budgetFileError{what: fmt.Sprintf("is corrupt (format %d does not exist)", *head.Version)}
+	}
+	var file budgetFile
+	if err := json.Unmarshal(data, &file); err != nil {
+		return nil, &budgetFileError{what: "is corrupt (not the JSON this provider writes)", err: err}
+	}
+	for class, st := range file.Classes {
+		if st != nil {
+			state[class] = st
+		}
+	}
+	return state, nil
+}
+
+// sharedStore is the budget file while it can be used. The first time it cannot (the directory
+// cannot be created, the file opened, locked, read or written; it is corrupt or of a later format),
+// budgets move to process memory for the rest of the process, starting from the state the file last
+// held, and one warning is logged: the budget file saves a lock-out across processes, but an apply
+// does not depend on it.
+type sharedStore struct {
+	file *fileStore
+
+	mu      sync.Mutex
+	mem     *memoryStore // set once the file failed
+	failure error        // why, until logged
+}
+
+func newSharedStore(path string) *sharedStore { return &sharedStore{file: newFileStore(path)} }
+
+func (s *sharedStore) update(ctx context.Context, fn func(map[budgetClass]*budgetState)) error {
+	s.mu.Lock()
+	mem := s.mem
+	s.mu.Unlock()
+	if mem == nil {
+		err := s.file.update(ctx, fn)
+		var ferr *budgetFileError
+		if !errors.As(err, &ferr) {
+			return err // done, or the caller's context ended
+		}
+		s.mu.Lock()
+		if s.mem == nil {
+			s.mem = &memoryStore{state: copyBudgetState(s.file.last)}
+			s.failure = ferr
+		}
+		mem = s.mem
+		s.mu.Unlock()
+	}
+	return mem.update(ctx, fn)
+}
+
+// takeFailure returns why the file was given up, once.
+func (s *sharedStore) takeFailure() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.failure
+	s.failure = nil
 	return err
+}
+
+func copyBudgetState(in map[budgetClass]*budgetState) map[budgetClass]*budgetState {
+	out := make(map[budgetClass]*budgetState, len(in))
+	for class, st := range in {
+		if st != nil {
+			c := *st
+			c.Slots = append([]slot(nil), st.Slots...)
+			out[class] = &c
+		}
+	}
+	return out
+}
+
+// logFallback logs, once, that budgets moved from the file into process memory.
+func (b *budgets) logFallback(ctx context.Context) {
+	if b.shared == nil {
+		return
+	}
+	if err := b.shared.takeFailure(); err != nil {
+		tflog.SubsystemWarn(ctx, logSubsystem, fmt.Sprintf("Cannot use the rate-limit state file, so rate budgets are kept in this process only "+
+			"and not shared with other provider processes for this account (Terraform's plan and apply, back-to-back runs): %v. "+
+			"Set CLIQ_RATE_STATE_DIR to a directory the provider can write, or to \"off\" to keep budgets in process without this warning.", err),
+			map[string]any{"path": b.shared.file.path})
+	}
 }
