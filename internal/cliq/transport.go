@@ -29,9 +29,10 @@ type call struct {
 
 // answer is a response that arrived.
 type answer struct {
-	status int
-	date   time.Time // the server's clock (Date header), falling back to the local clock
-	body   []byte
+	status      int
+	date        time.Time // the server's clock (Date header), falling back to the local clock
+	body        []byte
+	contentType string // the Content-Type header, "" when absent
 }
 
 // logContext adds the cliq log subsystem and masks every secret the client holds, in both the
@@ -49,12 +50,14 @@ func (c *Client) logContext(ctx context.Context) context.Context {
 // do sends a call within its budget. It refreshes the token once after a 401, waits out a lock
 // after a throttling answer, and retries reads after server and transport errors. A write whose
 // outcome is unknown returns an *AmbiguousError: the caller decides, after a read, whether to repeat.
+// A success answer that is not what the operation documents (see checkAnswer) leaves a write's
+// outcome unknown too; a read sends once more, then fails with an *UnreadableAnswerError.
 func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 	ctx = c.logContext(ctx)
 	spec := operations[cl.op]
 	isRead := spec.method == http.MethodGet
 	refreshed := false
-	throttles, retries := 0, 0
+	throttles, retries, unreadable := 0, 0, 0
 	for {
 		release, err := c.budgets.acquire(ctx, cl.op, spec.class)
 		if err != nil {
@@ -107,7 +110,24 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 		tflog.SubsystemDebug(ctx, logSubsystem, "Cliq request", fields)
 		switch {
 		case apiErr == nil:
-			return ans, nil
+			uerr := checkAnswer(cl.op, ans.status, ans.contentType, ans.body, c.creds.secrets())
+			if uerr == nil {
+				return ans, nil
+			}
+			tflog.SubsystemWarn(ctx, logSubsystem, "Cliq's answer cannot be read", map[string]any{
+				"operation": string(cl.op), "status": ans.status, "content_type": ans.contentType, "problem": uerr.Problem, "excerpt": uerr.Excerpt,
+			})
+			if !isRead {
+				// The write may or may not have taken effect: the caller settles it by reading.
+				return nil, &AmbiguousError{Operation: cl.op, Err: uerr}
+			}
+			if unreadable > 0 || ctx.Err() != nil {
+				return nil, uerr
+			}
+			unreadable++
+			if err := c.backoff(ctx, 1); err != nil {
+				return nil, err
+			}
 		case throttled:
 			throttles++
 			tflog.SubsystemWarn(ctx, logSubsystem, "Cliq throttled a request; the operation is locked for the lock period", map[string]any{
@@ -167,7 +187,7 @@ func (c *Client) send(ctx context.Context, method string, cl call, tok string) (
 	if err != nil {
 		return nil, err
 	}
-	ans := &answer{status: resp.StatusCode, body: data, date: time.Now()}
+	ans := &answer{status: resp.StatusCode, body: data, date: time.Now(), contentType: resp.Header.Get("Content-Type")}
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		ans.date = d
 	}
@@ -184,13 +204,15 @@ func (a *answer) apiError(op Operation) *APIError {
 	return &APIError{Operation: op, Status: a.status, Code: eb.Code, Message: strings.TrimSpace(eb.Message)}
 }
 
-// decode reads a success body into out; an empty body is success with nothing to read.
+// decode reads a success body into out; an empty body is success with nothing to read. Client.do
+// has checked the body against what op documents (see checkAnswer), so this fails only for a type
+// that asks more of the body than the check does.
 func (a *answer) decode(op Operation, out any) error {
 	if out == nil || len(bytes.TrimSpace(a.body)) == 0 {
 		return nil
 	}
 	if err := json.Unmarshal(a.body, out); err != nil {
-		return fmt.Errorf("cliq %s: reading the answer: %w", op, err)
+		return unreadableAnswer(op, a.status, a.contentType, a.body, describeJSONError(a.body, err), nil)
 	}
 	return nil
 }

@@ -228,11 +228,16 @@ func faultKinds() []faultKind {
 		return e.Status == 429 || e.Code == "request_limit_exceeded"
 	}
 	dropped := func(e fakecliq.LoggedRequest) bool { return e.Status == 0 }
+	htmlPage := func(e fakecliq.LoggedRequest) bool { return e.Code == fakecliq.CodeHTMLPage }
 	return []faultKind{
 		{name: "HTTP 500", inject: injectAll(fakecliq.FaultStatus, 500), hit: status(500)},
 		{name: "HTTP 503", inject: injectAll(fakecliq.FaultStatus, 503), hit: status(503)},
 		{name: "drop before commit", inject: injectAll(fakecliq.FaultDropBefore, 0), hit: dropped},
 		{name: "drop after commit", inject: injectAll(fakecliq.FaultDropAfter, 0), hit: dropped},
+		// A proxy's HTML page (HTTP 200) instead of the answer, before or after the request took effect:
+		// writes are settled by reading, reads are sent once more, so the apply succeeds.
+		{name: "HTML page before commit", inject: injectAll(fakecliq.FaultHTMLBefore, 0), hit: htmlPage, mustSucceed: true},
+		{name: "HTML page after commit", inject: injectAll(fakecliq.FaultHTMLAfter, 0), hit: htmlPage, mustSucceed: true},
 		{name: "throttle 429", inject: injectAll(fakecliq.FaultThrottle, 0), hit: throttled, mustSucceed: true},
 		{name: "throttle 400 request_limit_exceeded", opts: func(o *fakecliq.Options) { o.ThrottleStyle = "400" },
 			inject: injectAll(fakecliq.FaultThrottle, 0), hit: throttled, mustSucceed: true},
@@ -1016,4 +1021,58 @@ resource "cliq_pin_folder" "b" {
 			},
 		},
 	})
+}
+
+// TestAccUnwritableCacheDirectory is issue 14's locked-down CI container: the user's home (and so
+// the cache directory holding the shared budget file) cannot be created. The apply must succeed,
+// pacing in process, with one warning in the provider's log that names CLIQ_RATE_STATE_DIR.
+func TestAccUnwritableCacheDirectory(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run tests that drive the terraform CLI")
+	}
+	fake, srv := fakecliq.NewTestServer(t, fakecliq.Options{RateWindow: time.Minute / accScale, LockPeriod: 5 * time.Minute / accScale})
+	notADir := filepath.Join(t.TempDir(), "home-is-a-file")
+	must(t, os.WriteFile(notADir, []byte("x"), 0o600))
+	home := filepath.Join(notADir, "home") // cannot be created, even by root
+	logPath := filepath.Join(t.TempDir(), "provider.log")
+	cli := newCLIRun(t, map[string]string{
+		"CLIQ_TIME_SCALE":     fmt.Sprint(accScale),
+		"CLIQ_RATE_STATE_DIR": "", // the default: the user's cache directory
+		"HOME":                home,
+		"XDG_CACHE_HOME":      "",
+		"TF_LOG_PROVIDER":     "WARN",
+		"TF_LOG_PATH":         logPath,
+	})
+	cli.writeConfig(cliRequiredProviders + fmt.Sprintf("provider \"cliq\" {\n  api_url      = %q\n  access_token = %q\n}\n", srv.URL, fake.AccessToken()) + `
+resource "cliq_pin_folder" "a" {
+  title    = "Alpha"
+  chat_ids = ["1001", "1002"]
+}
+resource "cliq_chat_pin" "p" {
+  chat_id = "3001"
+}
+`)
+	out, err := cli.terraform(nil, "apply", "-auto-approve", "-no-color")
+	if err != nil {
+		t.Fatalf("apply with an unwritable cache directory failed: %v\n%s", err, out)
+	}
+	if f := fake.Folders(); len(f) != 2 || f[1].Title != "Alpha" || !slices.Equal(f[0].ChatIDs, []string{"3001"}) {
+		t.Fatalf("server holds %+v", f)
+	}
+	logData, err := os.ReadFile(logPath)
+	must(t, err)
+	var warns []string
+	for _, line := range strings.Split(string(logData), "\n") {
+		if strings.Contains(line, "rate-limit state file") {
+			warns = append(warns, line)
+		}
+	}
+	if len(warns) != 1 {
+		t.Fatalf("%d log lines about the rate-limit state file, want 1:\n%s", len(warns), logData)
+	}
+	for _, want := range []string{"[WARN]", home, "CLIQ_RATE_STATE_DIR", "not a directory"} {
+		if !strings.Contains(warns[0], want) {
+			t.Errorf("the warning lacks %q: %s", want, warns[0])
+		}
+	}
 }
