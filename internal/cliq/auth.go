@@ -1,9 +1,13 @@
 package cliq
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"sync"
 
@@ -59,14 +63,63 @@ func (r *refreshingToken) token(ctx context.Context) (string, error) {
 	if r.current != nil && r.current.Valid() {
 		return r.current.AccessToken, nil
 	}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, r.httpClient)
-	tok, err := r.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: r.refreshToken}).Token()
+	tok, err := r.refresh(ctx)
+	var te *TokenError
+	if err != nil && errors.As(err, &te) && te.unreadable && ctx.Err() == nil {
+		// An answer that cannot be read (a proxy's page, a body cut short) is asked for once more.
+		tok, err = r.refresh(ctx)
+	}
 	if err != nil {
-		return "", tokenError(r.oauth.Endpoint.TokenURL, err)
+		return "", err
 	}
 	r.current = tok
 	r.issued = append(r.issued, tok.AccessToken)
 	return tok.AccessToken, nil
+}
+
+// refresh runs the refresh-token grant once. The caller holds r.mu.
+func (r *refreshingToken) refresh(ctx context.Context) (*oauth2.Token, error) {
+	hc := *r.httpClient
+	capture := &capturingTransport{base: hc.Transport}
+	if capture.base == nil {
+		capture.base = http.DefaultTransport
+	}
+	hc.Transport = capture
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, &hc)
+	tok, err := r.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: r.refreshToken}).Token()
+	if err != nil {
+		secrets := append([]string{r.refreshToken, r.oauth.ClientSecret}, r.issued...)
+		return nil, tokenError(r.oauth.Endpoint.TokenURL, err, capture.last, secrets)
+	}
+	return tok, nil
+}
+
+// capturingTransport keeps the latest answer of the token endpoint, so that an error can say what
+// came back when the oauth2 package could not read it.
+type capturingTransport struct {
+	base http.RoundTripper
+	last *capturedAnswer
+}
+
+type capturedAnswer struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+func (t *capturingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	t.last = &capturedAnswer{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: body}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
 }
 
 func (r *refreshingToken) invalidate(tok string) bool {
@@ -88,18 +141,35 @@ func (r *refreshingToken) secrets() []string {
 type TokenError struct {
 	Code   string // Zoho's error code, e.g. invalid_code
 	Detail string
+
+	unreadable bool // the answer could not be read: worth asking once more
 }
 
 func (e *TokenError) Error() string { return e.Detail }
 
 // tokenError turns an oauth2 failure into a message that names the likely causes. It never
-// includes the response body or the request, which could carry secrets.
-func tokenError(tokenURL string, err error) error {
+// includes the request, and of the answer (ans, nil when none arrived) only what was cleaned of
+// secrets (every value in secrets, and whatever looks like a credential).
+func tokenError(tokenURL string, err error, ans *capturedAnswer, secrets []string) error {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		return &TokenError{Detail: fmt.Sprintf("could not reach the Zoho accounts server at %s to refresh the access token: %v", tokenURL, err)}
+		if ans == nil {
+			return &TokenError{Detail: fmt.Sprintf("could not reach the Zoho accounts server at %s to refresh the access token: %v", tokenURL, err)}
+		}
+		// An answer arrived, and the oauth2 package could not read a token from it.
+		ct := "no content type"
+		if mt, _, perr := mime.ParseMediaType(ans.contentType); perr == nil {
+			ct = mt
+		} else if ans.contentType != "" {
+			ct = redactedExcerpt([]byte(ans.contentType), secrets)
+		}
+		detail := fmt.Sprintf("Zoho's accounts server at %s answered the token refresh with %s (HTTP %d, %s)", tokenURL, tokenAnswerProblem(ans), ans.status, ct)
+		if ex := redactedExcerpt(ans.body, secrets); ex != "" {
+			detail += ": `" + ex + "`"
+		}
+		return &TokenError{unreadable: true, Detail: detail + ". A proxy or an outage between you and Zoho may cause this; try again, and retry later if it persists."}
 	}
-	code := re.ErrorCode
+	code := clean(re.ErrorCode, secrets)
 	switch code {
 	case "invalid_code":
 		return &TokenError{Code: code, Detail: fmt.Sprintf("Zoho refused the refresh token (invalid_code) at %s: it may have been revoked or have expired, or it belongs to another data centre. Check data_center (or accounts_url), or mint a new refresh token with a Self Client in Zoho's API console.", tokenURL)}
@@ -109,14 +179,41 @@ func tokenError(tokenURL string, err error) error {
 		return &TokenError{Detail: fmt.Sprintf("refreshing the access token at %s failed with HTTP %d.", tokenURL, statusOf(re))}
 	default:
 		detail := fmt.Sprintf("refreshing the access token at %s failed: %s", tokenURL, code)
-		if re.ErrorDescription != "" {
-			detail += " (" + re.ErrorDescription + ")"
+		if desc := clean(re.ErrorDescription, secrets); desc != "" {
+			detail += " (" + desc + ")"
 		}
 		if code == "Access Denied" {
 			detail += ". Zoho allows about 10 token refreshes in 10 minutes per refresh token: wait a few minutes, then retry."
 		}
 		return &TokenError{Code: code, Detail: detail}
 	}
+}
+
+// clean is a value from the token endpoint's answer, fit to show: short, on one line, no secret.
+func clean(s string, secrets []string) string { return redactedExcerpt([]byte(s), secrets) }
+
+// tokenAnswerProblem says what is wrong with a token answer the oauth2 package could not read.
+func tokenAnswerProblem(ans *capturedAnswer) string {
+	body := bytes.TrimSpace(ans.body)
+	switch {
+	case len(body) == 0:
+		return "an empty body instead of JSON"
+	case looksLikeHTML(body):
+		return "an HTML page instead of JSON"
+	case !json.Valid(body):
+		var v any
+		return describeJSONError(body, json.Unmarshal(body, &v))
+	}
+	var tok struct {
+		AccessToken json.RawMessage `json:"access_token"`
+	}
+	if err := json.Unmarshal(body, &tok); err != nil {
+		return "JSON that is not an object"
+	}
+	if len(tok.AccessToken) == 0 || string(tok.AccessToken) == "null" || string(tok.AccessToken) == `""` {
+		return "JSON without access_token"
+	}
+	return "JSON of another shape (access_token, expires_in and token_type are expected)"
 }
 
 func statusOf(re *oauth2.RetrieveError) int {
