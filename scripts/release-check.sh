@@ -113,8 +113,11 @@ else
 fi
 
 section "goreleaser release --skip=sign,publish ($("$goreleaser" --version 2>/dev/null | awk '/^GitVersion:/ { print $2 }'))"
-# No token reaches GoReleaser: nothing may be published from here.
-(cd "$clone" && env -u GITHUB_TOKEN -u GITLAB_TOKEN -u GITEA_TOKEN \
+# No token reaches GoReleaser: nothing may be published from here. Plain
+# output when not on a terminal (CI logs).
+no_color=()
+[[ -t 1 ]] || no_color=(NO_COLOR=1)
+(cd "$clone" && env -u GITHUB_TOKEN -u GITLAB_TOKEN -u GITEA_TOKEN "${no_color[@]}" \
   "$goreleaser" release --clean --skip=sign,publish --config "$config") ||
   die "goreleaser release failed"
 
