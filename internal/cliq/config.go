@@ -172,15 +172,32 @@ func (c Config) resolve() (*resolvedConfig, error) {
 func parseRoot(attr, raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("%s %q is not a URL: use a root URL such as https://cliq.zoho.eu", attr, raw)
+		return nil, fmt.Errorf("%s %q is not a URL: use a root URL such as https://cliq.zoho.eu", attr, shownURL(raw))
+	}
+	if u.User != nil {
+		// Go would send them as Basic credentials, and they would show in logs and errors.
+		return nil, fmt.Errorf("%s %q must not carry a user name or password: set credentials with access_token or client_id, client_secret and refresh_token", attr, u.Redacted())
 	}
 	if u.Scheme == "http" && !IsLoopbackURL(raw) {
 		return nil, fmt.Errorf("%s %q uses plain http to a host that is not loopback: credentials would cross the network unencrypted; use https", attr, raw)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return nil, fmt.Errorf("%s %q must not carry a query or fragment", attr, raw)
 	}
 	return u, nil
+}
+
+// shownURL is raw fit for an error message: a password it may carry is hidden.
+func shownURL(raw string) string {
+	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	if i := strings.Index(raw, "@"); i >= 0 {
+		if j := strings.Index(raw, "://"); j >= 0 && j < i {
+			return raw[:j+3] + "xxxxx" + raw[i:] // what may be user:password before the host
+		}
+	}
+	return raw
 }
 
 // IsLoopbackURL reports whether raw points at this machine (a local fake server).

@@ -54,3 +54,21 @@ func TestDataCentresResolveBothHosts(t *testing.T) {
 		t.Errorf("api_url root not extended: %s", c.APIBaseURL())
 	}
 }
+
+// TestURLsWithCredentialsAreRefused: a user name or password in api_url or accounts_url would be sent
+// as Basic credentials and show in logs; the error does not show the password.
+func TestURLsWithCredentialsAreRefused(t *testing.T) {
+	for _, cfg := range []Config{
+		{AccessToken: "t", APIURL: "https://user:hunter22@cliq.zoho.eu"},
+		{ClientID: "i", ClientSecret: "s", RefreshToken: "r", AccountsURL: "https://user:hunter22@accounts.zoho.eu"},
+		{AccessToken: "t", APIURL: "https://user:hunter22@cliq.zoho.eu:notaport"},
+	} {
+		_, err := New(cfg)
+		if err == nil || strings.Contains(err.Error(), "hunter22") {
+			t.Errorf("config %+v: err = %v, want a refusal that hides the password", cfg, err)
+		}
+	}
+	if _, err := New(Config{AccessToken: "t", APIURL: "https://cliq.zoho.eu?"}); err == nil || !strings.Contains(err.Error(), "query") {
+		t.Errorf("an empty query was accepted: %v", err)
+	}
+}
