@@ -6,34 +6,40 @@ import (
 	"time"
 )
 
-// pinChange is one pin to add or remove, waiting in a batch.
+// pinChange is one pin to remove, waiting in a batch.
 type pinChange struct {
 	ctx              context.Context
 	folderID, chatID string
-	done             chan error
+	done             chan error // buffered: the batch never blocks on a caller that already left
 }
 
-// batcher gathers pin changes that arrive together (Terraform creates or destroys many pins in
-// parallel) so that they share requests, and hands each caller its own outcome.
+// batcher gathers removals that arrive together (Terraform destroys many pins in parallel) so
+// that those from one folder leave it in one request, and hands each caller its own outcome.
 type batcher struct {
 	delay   time.Duration
-	run     func(context.Context, []*pinChange) map[*pinChange]error
+	run     func(folderID string, changes []*pinChange) // reports on each change's done
 	mu      sync.Mutex
 	pending []*pinChange
 	timer   *time.Timer
 	last    int // size of the previous batch: Terraform tends to hand changes over in waves alike
 }
 
-func newBatcher(delay time.Duration, run func(context.Context, []*pinChange) map[*pinChange]error) *batcher {
+func newBatcher(delay time.Duration, run func(string, []*pinChange)) *batcher {
 	return &batcher{delay: delay, run: run}
 }
 
+// submit queues one change and waits for its outcome, or for ctx to end. A caller whose ctx ends
+// returns at once, and its change is then never sent (doc.go, rule 5): a batch sends only the
+// changes of callers still waiting, and stops a request before it leaves if one of them goes.
 func (b *batcher) submit(ctx context.Context, folderID, chatID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	p := &pinChange{ctx: ctx, folderID: folderID, chatID: chatID, done: make(chan error, 1)}
 	b.mu.Lock()
 	b.pending = append(b.pending, p)
 	switch {
-	case b.last > 1 && len(b.pending) >= b.last || len(b.pending) >= MaxBulkUnpin:
+	case b.last > 1 && len(b.pending) >= b.last || len(b.pending) >= MaxReplaceChats:
 		// As many as last time (or a full request): waiting longer is unlikely to gain more.
 		if b.timer != nil {
 			b.timer.Stop()
@@ -70,14 +76,49 @@ func (b *batcher) takeLocked() []*pinChange {
 	return batch
 }
 
+// runBatch runs the batch's folders side by side.
 func (b *batcher) runBatch(batch []*pinChange) {
-	if len(batch) == 0 {
-		return
-	}
-	// The batch outlives no caller's logger, but must not die with the first caller's cancellation.
-	ctx := context.WithoutCancel(batch[0].ctx)
-	errs := b.run(ctx, batch)
+	byFolder := map[string][]*pinChange{}
+	var order []string
 	for _, p := range batch {
-		p.done <- errs[p]
+		if byFolder[p.folderID] == nil {
+			order = append(order, p.folderID)
+		}
+		byFolder[p.folderID] = append(byFolder[p.folderID], p)
+	}
+	var wg sync.WaitGroup
+	for _, id := range order {
+		wg.Go(func() { b.run(id, byFolder[id]) })
+	}
+	wg.Wait()
+}
+
+// waiting returns the changes whose callers still wait, and finishes the others.
+func waiting(changes []*pinChange) []*pinChange {
+	var live []*pinChange
+	for _, p := range changes {
+		if err := p.ctx.Err(); err != nil {
+			p.done <- err
+			continue
+		}
+		live = append(live, p)
+	}
+	return live
+}
+
+// jointContext is a context for a request made on behalf of every change in changes: it ends as
+// soon as any of their callers' contexts ends, so that the request never leaves for a caller that
+// was told it stopped. It keeps the first caller's values (its logger).
+func jointContext(changes []*pinChange) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(changes[0].ctx))
+	stops := make([]func() bool, 0, len(changes))
+	for _, p := range changes {
+		stops = append(stops, context.AfterFunc(p.ctx, func() { cancel(p.ctx.Err()) }))
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel(nil)
 	}
 }

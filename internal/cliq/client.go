@@ -1,34 +1,41 @@
-// Package cliq is a client for Zoho Cliq's "My Pins and Chat Folders" API: every documented
-// operation, OAuth, per-operation rate budgets, and one shared read of the folder list.
 package cliq
 
 import (
 	"sync"
+	"sync/atomic"
+	"time"
 
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/sync/singleflight"
 )
 
 // Client talks to one Cliq account. It is safe for concurrent use, and one Client should serve a
-// whole provider process, so that its budgets and its shared read cover every resource.
+// whole provider process, so that its budgets and its shared read cover every resource. The rules
+// it keeps, and the locks it takes, are in doc.go.
 type Client struct {
 	cfg     *resolvedConfig
 	creds   credentials
-	budgets *budgets
+	budgets *budgets // rule 4; guarded by its own lock and, across processes, the budget file
 
-	// gate orders list reads against writes: writes hold it shared while their request is on the
-	// wire, a list read holds it exclusively, so a snapshot never mixes states from before and after
-	// a write.
-	gate    sync.RWMutex
-	mu      sync.Mutex // guards snap, writes and claimed
-	snap    *snapshot
-	writes  uint64      // how many write answers were applied to the snapshot (see installSnapshot)
-	journal []journaled // the latest of them, to apply again to a read they overtook
-	fetches singleflight.Group
-	claimed map[string]bool // folder ids created by this client: never adopted twice
+	// gate orders list reads against writes (rule 2): a write holds it shared from before its
+	// request leaves until its answer is settled, a read holds it exclusively from before its
+	// request leaves until the snapshot is installed.
+	gate *semaphore.Weighted
 
-	folderLocks map[string]*sync.RWMutex // see folderlocks.go; guarded by mu
+	mu           sync.Mutex        // guards snap, changes, serverOffset and claimed; taken inside the gate, never around a wait
+	snap         *snapshot         // the latest read, with the client's answered writes applied (rule 1)
+	changes      map[string]change // per folder ("" = order): the client's latest change a proof must be later than (rule 1)
+	serverOffset time.Duration     // Cliq's clock minus the local one, as of the latest read (whole seconds)
+	claimed      map[string]bool   // folder ids created by this client: never adopted twice
 
-	additions, removals *batcher
+	reads singleflight.Group // one list read in flight per query, shared by its callers (rule 2)
+	turns folderTurns        // one sync-checked write per folder at a time (rule 3)
+
+	removals *batcher // removals that arrive together leave their folder in one replace (rule 3)
+
+	// myPinsRefusesReplace is set once Cliq refused to replace My Pins' chats (operation 8):
+	// removals from My Pins then unpin (operation 10), under the conditions of rule 3.
+	myPinsRefusesReplace atomic.Bool
 }
 
 // New validates cfg and returns a Client. It sends nothing.
@@ -37,7 +44,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: rc, claimed: map[string]bool{}}
+	c := &Client{cfg: rc, claimed: map[string]bool{}, changes: map[string]change{}, gate: newGate()}
 	accountKey := rc.apiBase.String() + "|"
 	if rc.AccessToken != "" {
 		c.creds = staticToken(rc.AccessToken)
@@ -47,8 +54,7 @@ func New(cfg Config) (*Client, error) {
 		accountKey += "oauth:" + rc.ClientID + ":" + rc.RefreshToken
 	}
 	c.budgets = newBudgets(rc, accountKey)
-	c.additions = newBatcher(rc.BatchDelay, c.addBatch)
-	c.removals = newBatcher(rc.BatchDelay, c.removeBatch)
+	c.removals = newBatcher(rc.BatchDelay, c.removeFromFolder)
 	return c, nil
 }
 

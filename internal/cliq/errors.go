@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -41,9 +42,10 @@ var remediations = map[string]string{
 // APIError is an answer from Cliq that was not a success.
 type APIError struct {
 	Operation Operation
-	Status    int    // HTTP status
-	Code      string // vendor error code, may be empty
-	Message   string // vendor message, may be empty
+	Status    int       // HTTP status
+	Code      string    // vendor error code, may be empty
+	Message   string    // vendor message, may be empty
+	Date      time.Time // the answer's Date (server clock), zero when unknown
 }
 
 func (e *APIError) Error() string {

@@ -39,25 +39,42 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 		}
 		return false
 	}
-	if len(chatIDs) > 0 {
-		// Under one reading of the vendor's documents, pinning chats here moves them out of others.
-		defer c.shareFolders(c.foldersHolding(chatIDs)...)()
+	// Under one reading of the vendor's documents, pinning chats here moves them out of others.
+	touches := []string{""}
+	for _, id := range chatIDs {
+		touches = append(touches, c.foldersHolding(id)...)
 	}
+	var made Folder
 	req := createFolderRequest{Title: title, Symbol: symbol, ChatIDs: chatIDs}
-	ans, err := c.write(ctx, func() (call, error) {
-		return call{op: OpCreateFolder, path: "/pin-categories", body: req}, nil
-	}, created)
+	ans, err := c.unchecked(ctx, call{op: OpCreateFolder, path: "/pin-categories", body: req}, touches, created,
+		func(s *snapshot, ans *answer) {
+			var cr createFolderResponse
+			if ans.decode(OpCreateFolder, &cr) != nil || cr.Data.ID == "" {
+				s.stale = true // the answer's check (transport.go) makes this unreachable
+				return
+			}
+			made = cr.Data
+			c.claimed[made.ID] = true
+			c.noteChange(made.ID, ans.date)
+			if _, existing := s.find(made.ID); existing == nil {
+				nf := made
+				nf.Chats = s.chatsFor(chatIDs)
+				s.folders = append(s.folders, nf)
+			}
+			s.orderUncertain = true // the vendor does not say where a new folder goes
+			for _, id := range chatIDs {
+				if len(s.foldersOf(id)) > 1 {
+					s.stale = true // pinning here may have moved it out of another folder
+				}
+			}
+		})
 	if err != nil {
 		return Folder{}, err
 	}
 	if ans == nil {
 		return *adopted, nil
 	}
-	var cr createFolderResponse
-	if err := ans.decode(OpCreateFolder, &cr); err != nil {
-		return Folder{}, err
-	}
-	f := cr.Data
+	f := made
 	if f.ID == "" {
 		return Folder{}, fmt.Errorf("cliq %s: the answer carries no category_id", OpCreateFolder)
 	}
@@ -70,29 +87,11 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 	if f.State == "" {
 		f.State = "expanded"
 	}
-	c.update(func(s *snapshot) {
-		// An effect may be applied again to a later read (see installSnapshot): it works on copies.
-		c.claimed[f.ID] = true
-		if _, existing := s.find(f.ID); existing == nil {
-			nf := f
-			nf.Chats = s.chatsFor(chatIDs)
-			s.folders = append(s.folders, nf)
-		}
-		s.touch(f.ID, ans.date)
-		s.touchOrder(ans.date)
-		s.orderUncertain = true // the vendor does not say where a new folder goes
-		for _, id := range chatIDs {
-			if len(s.foldersOf(id)) > 1 {
-				s.stale = true // pinning here may have moved it out of another folder
-			}
-		}
-	})
 	c.mu.Lock()
-	s := c.snap
-	if s == nil {
-		s = &snapshot{}
+	if _, sf := c.snap.find(f.ID); sf != nil && sf.State == "" {
+		sf.State = f.State
 	}
-	f.Chats = s.chatsFor(chatIDs)
+	f.Chats = c.snap.chatsFor(chatIDs)
 	c.mu.Unlock()
 	return f, nil
 }
@@ -106,17 +105,12 @@ func (c *Client) ModifyFolder(ctx context.Context, id string, title, symbol, sta
 		return fmt.Errorf("the default folder (My Pins) has no title, symbol or state to change")
 	}
 	req := modifyFolderRequest{Title: title, Symbol: symbol, State: state}
-	ans, err := c.write(ctx, func() (call, error) {
-		return call{op: OpModifyFolder, path: "/pin-categories/" + id, body: req}, nil
-	}, func(s *snapshot) bool {
-		_, f := s.find(id)
-		return f != nil && (title == nil || f.Title == *title) && (symbol == nil || f.Symbol == *symbol) && (state == nil || f.State == *state)
-	})
-	if err != nil {
-		return c.folderError(ctx, id, err)
-	}
-	if ans != nil {
-		c.update(func(s *snapshot) {
+	_, err := c.unchecked(ctx, call{op: OpModifyFolder, path: "/pin-categories/" + id, body: req}, []string{id},
+		func(s *snapshot) bool {
+			_, f := s.find(id)
+			return f != nil && (title == nil || f.Title == *title) && (symbol == nil || f.Symbol == *symbol) && (state == nil || f.State == *state)
+		},
+		func(s *snapshot, _ *answer) {
 			if _, f := s.find(id); f != nil {
 				if title != nil {
 					f.Title = *title
@@ -128,14 +122,18 @@ func (c *Client) ModifyFolder(ctx context.Context, id string, title, symbol, sta
 					f.State = *state
 				}
 			}
-			s.touch(id, ans.date)
 		})
+	if err != nil {
+		return c.folderError(ctx, id, err)
 	}
 	return nil
 }
 
-// DeleteFolder deletes a folder (operation 5). Its chats move to My Pins, or are unpinned when
-// unpinAll is set. Deleting a folder that is already gone is not an error.
+// DeleteFolder deletes a folder (operation 5). Its chats move to My Pins; with unpinAll they are
+// unpinned from this folder instead: the client first empties it with a replace that Cliq checks
+// (doc.go, rule 3), because whether the delete's own unpin_all reaches other folders is not
+// documented. A chat pinned into it by hand after that replace moves to My Pins. Deleting a folder
+// that is already gone is not an error.
 func (c *Client) DeleteFolder(ctx context.Context, id string, unpinAll bool) error {
 	if id == DefaultFolderID {
 		return fmt.Errorf("the default folder (My Pins) cannot be deleted")
@@ -146,18 +144,34 @@ func (c *Client) DeleteFolder(ctx context.Context, id string, unpinAll bool) err
 	} else if !ok {
 		return nil
 	}
-	q := "unpin_all=false"
-	if unpinAll {
-		q = "unpin_all=true"
+	if unpinAll && len(f.Chats) > 0 {
+		if err := c.ReplaceChats(ctx, id, []string{}); errors.Is(err, ErrFolderNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
 	}
-	// The folder's chats move to My Pins, or are unpinned (perhaps, under one reading, everywhere).
-	defer c.shareFolders(c.foldersHolding(f.ChatIDs(), id, DefaultFolderID)...)()
 	gone := func(s *snapshot) bool { _, f := s.find(id); return f == nil }
-	ans, err := c.write(ctx, func() (call, error) {
-		return call{op: OpDeleteFolder, path: "/pin-categories/" + id, rawQuery: q}, nil
-	}, gone)
+	_, err = c.unchecked(ctx, call{op: OpDeleteFolder, path: "/pin-categories/" + id, rawQuery: "unpin_all=false"},
+		[]string{id, DefaultFolderID, ""}, gone,
+		func(s *snapshot, _ *answer) {
+			i, f := s.find(id)
+			if f == nil {
+				return
+			}
+			moved := f.Chats
+			s.folders = slices.Delete(s.folders, i, i+1)
+			_, def := s.find(DefaultFolderID)
+			for _, ch := range moved {
+				if !def.HasChat(ch.ChatID) {
+					def.Chats = append(def.Chats, ch)
+					s.chatOrderUncertain[DefaultFolderID] = true
+				}
+			}
+		})
 	if err != nil {
-		if err := c.Refresh(ctx); err == nil {
+		// Cliq answers a delete of a folder that is gone with a 400: the list decides.
+		if rerr := c.Refresh(ctx); rerr == nil {
 			c.mu.Lock()
 			ok := gone(c.snap)
 			c.mu.Unlock()
@@ -167,61 +181,28 @@ func (c *Client) DeleteFolder(ctx context.Context, id string, unpinAll bool) err
 		}
 		return err
 	}
-	if ans != nil {
-		c.update(func(s *snapshot) {
-			i, f := s.find(id)
-			if f == nil {
-				return
-			}
-			moved := f.Chats
-			s.folders = slices.Delete(s.folders, i, i+1)
-			delete(s.folderSync, id)
-			s.touchOrder(ans.date)
-			if unpinAll {
-				for _, ch := range moved {
-					if len(s.foldersOf(ch.ChatID)) > 0 {
-						s.stale = true // whether unpin_all reaches other folders is not documented
-					}
-				}
-				return
-			}
-			_, def := s.find(DefaultFolderID)
-			for _, ch := range moved {
-				if !def.HasChat(ch.ChatID) {
-					def.Chats = append(def.Chats, ch)
-					s.chatOrderUncertain[DefaultFolderID] = true
-				}
-			}
-			s.touchUnchecked(DefaultFolderID, ans.date)
-		})
-	}
 	return nil
 }
 
 // ReorderChat moves chatID directly above pinAbove in its folder, or to the end when pinAbove is ""
 // (operation 6).
 func (c *Client) ReorderChat(ctx context.Context, folderID, chatID, pinAbove string) error {
-	ans, err := c.write(ctx, func() (call, error) {
-		sync, err := c.lastSync(ctx, folderID)
-		if err != nil {
-			return call{}, err
-		}
-		return call{op: OpReorderChat, path: "/pin-categories/" + folderID,
-			body: reorderChatRequest{ChatID: chatID, PinAbove: pinAbove, LastSyncTime: sync}}, nil
-	}, func(s *snapshot) bool {
-		_, f := s.find(folderID)
-		return f != nil && isAbove(f.ChatIDs(), chatID, pinAbove)
-	})
-	if err != nil {
-		return c.folderError(ctx, folderID, err)
-	}
-	if ans != nil {
-		c.update(func(s *snapshot) {
+	err := c.checked(ctx, folderID,
+		func(s *snapshot, lastSync string) (call, bool) {
+			_, f := s.find(folderID)
+			if f != nil && isAbove(f.ChatIDs(), chatID, pinAbove) {
+				return call{}, false
+			}
+			return call{op: OpReorderChat, path: "/pin-categories/" + folderID,
+				body: reorderChatRequest{ChatID: chatID, PinAbove: pinAbove, LastSyncTime: lastSync}}, true
+		},
+		func(s *snapshot, _ *answer) {
 			if _, f := s.find(folderID); f != nil {
 				f.Chats = s.chatsFor(applyMove(f.ChatIDs(), chatID, pinAbove))
 			}
-			s.touch(folderID, ans.date)
 		})
+	if err != nil {
+		return c.folderError(ctx, folderID, err)
 	}
 	return nil
 }
@@ -241,21 +222,15 @@ func isAbove(ids []string, item, above string) bool {
 // ReorderFolder moves a folder directly above pinAbove, or to the end when pinAbove is ""
 // (operation 7).
 func (c *Client) ReorderFolder(ctx context.Context, folderID, pinAbove string) error {
-	ans, err := c.write(ctx, func() (call, error) {
-		sync, err := c.lastSync(ctx, "")
-		if err != nil {
-			return call{}, err
-		}
-		return call{op: OpReorderFolder, path: "/pin-categories/" + folderID,
-			body: reorderFolderRequest{PinAbove: pinAbove, LastSyncTime: sync}}, nil
-	}, func(s *snapshot) bool {
-		return !s.orderUncertain && isAbove(folderIDs(s.folders), folderID, pinAbove)
-	})
-	if err != nil {
-		return c.folderError(ctx, folderID, err)
-	}
-	if ans != nil {
-		c.update(func(s *snapshot) {
+	err := c.checked(ctx, "",
+		func(s *snapshot, lastSync string) (call, bool) {
+			if isAbove(folderIDs(s.folders), folderID, pinAbove) {
+				return call{}, false
+			}
+			return call{op: OpReorderFolder, path: "/pin-categories/" + folderID,
+				body: reorderFolderRequest{PinAbove: pinAbove, LastSyncTime: lastSync}}, true
+		},
+		func(s *snapshot, _ *answer) {
 			byID := map[string]Folder{}
 			for _, f := range s.folders {
 				byID[f.ID] = f
@@ -265,8 +240,9 @@ func (c *Client) ReorderFolder(ctx context.Context, folderID, pinAbove string) e
 			for _, id := range ids {
 				s.folders = append(s.folders, byID[id])
 			}
-			s.touchOrder(ans.date)
 		})
+	if err != nil {
+		return c.folderError(ctx, folderID, err)
 	}
 	return nil
 }
@@ -279,35 +255,31 @@ func folderIDs(folders []Folder) []string {
 	return ids
 }
 
-// ReplaceChats makes chatIDs, in that order, the folder's whole content (operation 8).
+// ReplaceChats makes chatIDs, in that order, the folder's whole content (operation 8), whatever
+// it holds now.
 func (c *Client) ReplaceChats(ctx context.Context, folderID string, chatIDs []string) error {
-	return c.replaceChats(ctx, folderID, func(*snapshot) []string { return chatIDs })
+	return c.replaceChats(ctx, folderID, func([]string) []string { return chatIDs })
 }
 
-// replaceChats is operation 8 with the list computed from the current snapshot on every attempt,
-// so that a retry after client_not_synced builds on what the server holds now.
-func (c *Client) replaceChats(ctx context.Context, folderID string, want func(*snapshot) []string) error {
-	defer c.holdFolder(folderID)()
+// replaceChats is operation 8 with the list computed by want from the folder's chats as a read
+// proves them (doc.go, rule 1), again on every attempt.
+func (c *Client) replaceChats(ctx context.Context, folderID string, want func(current []string) []string) error {
 	var sent []string
-	ans, err := c.write(ctx, func() (call, error) {
-		sync, err := c.lastSync(ctx, folderID)
-		if err != nil {
-			return call{}, err
-		}
-		c.mu.Lock()
-		sent = append([]string{}, want(c.snap)...)
-		c.mu.Unlock()
-		return call{op: OpReplaceChats, path: "/pin-categories/" + folderID,
-			body: replaceChatsRequest{ChatIDs: sent, LastSyncTime: sync}}, nil
-	}, func(s *snapshot) bool {
-		_, f := s.find(folderID)
-		return f != nil && slices.Equal(f.ChatIDs(), want(s))
-	})
-	if err != nil {
-		return c.folderError(ctx, folderID, err)
-	}
-	if ans != nil {
-		c.update(func(s *snapshot) {
+	err := c.checked(ctx, folderID,
+		func(s *snapshot, lastSync string) (call, bool) {
+			_, f := s.find(folderID)
+			if f == nil {
+				return call{}, false
+			}
+			// Never nil: "chat_ids": null would make the request another operation (a folder move).
+			sent = append([]string{}, want(f.ChatIDs())...)
+			if slices.Equal(sent, f.ChatIDs()) {
+				return call{}, false
+			}
+			return call{op: OpReplaceChats, path: "/pin-categories/" + folderID,
+				body: replaceChatsRequest{ChatIDs: sent, LastSyncTime: lastSync}}, true
+		},
+		func(s *snapshot, _ *answer) {
 			_, f := s.find(folderID)
 			if f == nil {
 				return
@@ -319,16 +291,25 @@ func (c *Client) replaceChats(ctx context.Context, folderID string, want func(*s
 			}
 			f.Chats = s.chatsFor(sent)
 			s.chatOrderUncertain[folderID] = false
-			s.touch(folderID, ans.date)
 		})
+	if err != nil {
+		return c.folderError(ctx, folderID, err)
 	}
 	return nil
 }
 
-// SetFolderChats makes the folder hold exactly chatIDs in that order, with the fewest requests:
+// SetFolderChats changes the folder's chats from prior (what the plan saw) to want, and nothing
+// else: chats pinned into the folder by hand since the plan stay, at their place, and chats that
+// both lists keep but that were unpinned by hand since stay unpinned (doc.go, rule 3). It sends
 // one move (operation 6) when a single chat is out of place, else one replace (operation 8).
-func (c *Client) SetFolderChats(ctx context.Context, folderID string, chatIDs []string) error {
-	f, ok, err := c.GetFolder(ctx, folderID)
+func (c *Client) SetFolderChats(ctx context.Context, folderID string, prior, want []string) error {
+	return c.replaceOrMove(ctx, folderID, func(current []string) []string { return MergeChats(current, prior, want) })
+}
+
+// replaceOrMove makes the folder hold what target computes from its proven chats, by one move
+// when that suffices, else by a replace.
+func (c *Client) replaceOrMove(ctx context.Context, folderID string, target func(current []string) []string) error {
+	f, ok, err := c.folder(ctx, folderID, true)
 	if err != nil {
 		return err
 	}
@@ -336,15 +317,45 @@ func (c *Client) SetFolderChats(ctx context.Context, folderID string, chatIDs []
 		return fmt.Errorf("%w: %s", ErrFolderNotFound, folderID)
 	}
 	current := f.ChatIDs()
-	if slices.Equal(current, chatIDs) {
+	goal := target(current)
+	if slices.Equal(current, goal) {
 		return nil
 	}
-	if sameSet(current, chatIDs) {
-		if moves := planMoves(current, chatIDs); len(moves) == 1 {
+	if sameSet(current, goal) {
+		if moves := planMoves(current, goal); len(moves) == 1 {
+			// A move changes nothing but the one chat's place, so it needs no merge of its own.
 			return c.ReorderChat(ctx, folderID, moves[0].Item, moves[0].Above)
 		}
 	}
-	return c.ReplaceChats(ctx, folderID, chatIDs)
+	return c.replaceChats(ctx, folderID, target)
+}
+
+// MergeChats is the folder content that applies the plan's change from prior to want onto
+// current, the folder's chats now: chats in want but not prior are added, chats in prior but not
+// want are removed, chats in both stay if they are still there; want's order holds among its chats,
+// and every other chat in current (pinned by hand since the plan) keeps its place after the chat
+// it follows now.
+func MergeChats(current, prior, want []string) []string {
+	var out []string
+	for _, id := range want {
+		if !slices.Contains(prior, id) || slices.Contains(current, id) {
+			out = append(out, id)
+		}
+	}
+	for i, id := range current {
+		if slices.Contains(prior, id) || slices.Contains(want, id) {
+			continue
+		}
+		at := 0 // after the nearest chat above it that the result holds, else first
+		for j := i - 1; j >= 0; j-- {
+			if k := slices.Index(out, current[j]); k >= 0 {
+				at = k + 1
+				break
+			}
+		}
+		out = slices.Insert(out, at, id)
+	}
+	return out
 }
 
 func sameSet(a, b []string) bool {

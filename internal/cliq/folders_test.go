@@ -1,6 +1,7 @@
 package cliq
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -30,11 +31,11 @@ func TestFolderLifecycle(t *testing.T) {
 	}
 
 	// One move (operation 6) for a single chat out of place, a replace (operation 8) otherwise.
-	must(t, e.client.SetFolderChats(ctx, f.ID, []string{"103", "101", "102"}))
+	must(t, e.client.SetFolderChats(ctx, f.ID, e.chatIDs(t, f.ID), []string{"103", "101", "102"}))
 	if e.count(OpReorderChat) != 1 || e.count(OpReplaceChats) != 0 {
 		t.Fatalf("reorder=%d replace=%d, want one move", e.count(OpReorderChat), e.count(OpReplaceChats))
 	}
-	must(t, e.client.SetFolderChats(ctx, f.ID, []string{"102", "104"}))
+	must(t, e.client.SetFolderChats(ctx, f.ID, e.chatIDs(t, f.ID), []string{"102", "104"}))
 	if got := e.chatIDs(t, f.ID); !slices.Equal(got, []string{"102", "104"}) {
 		t.Fatalf("server chats = %v", got)
 	}
@@ -168,21 +169,25 @@ func TestClientNotSyncedRereadsAndKeepsOthersChanges(t *testing.T) {
 	}
 }
 
-func TestOwnWritesDoNotLookStale(t *testing.T) {
+// The client's own write to a folder is never taken as proof of the folder (doc.go, rule 1): the
+// next sync-checked write there waits for a read late enough to show it, and is never refused.
+func TestOwnWritesAreProvenByAReadNotAssumed(t *testing.T) {
 	e := newTestEnv(t, fakecliq.Options{})
 	ctx := testCtx(t)
 	f, err := e.client.CreateFolder(ctx, "F", "", []string{"1", "2", "3", "4"})
 	must(t, err)
-	// Several sync-checked writes in a row, within the same second of the server's clock.
 	must(t, e.client.ReorderChat(ctx, f.ID, "4", "1"))
-	must(t, e.client.ReorderChat(ctx, f.ID, "3", "4"))
 	must(t, e.client.ReplaceChats(ctx, f.ID, []string{"2", "1"}))
-	must(t, e.client.ReorderChat(ctx, f.ID, "1", "2"))
-	if got := e.chatIDs(t, f.ID); !slices.Equal(got, []string{"1", "2"}) {
+	if got := e.chatIDs(t, f.ID); !slices.Equal(got, []string{"2", "1"}) {
 		t.Fatalf("chats = %v", got)
 	}
-	if n := e.count(OpListFolders); n != 1 {
-		t.Fatalf("list requests = %d: the client's own writes made the next look stale", n)
+	if n := e.count(OpListFolders); n != 3 {
+		t.Fatalf("list requests = %d, want 3: the first read, and one after each write before the next", n)
+	}
+	for _, r := range e.fake.RequestLog() {
+		if r.Code == CodeClientNotSynced {
+			t.Fatalf("%s was refused as not synced: it was sent on knowledge that no read proved", r.Op)
+		}
 	}
 }
 
@@ -201,8 +206,19 @@ func TestServerClockIsUsedForLastSyncTime(t *testing.T) {
 		if got := e.chatIDs(t, id); !slices.Equal(got, []string{"7", "1", "2"}) && !slices.Equal(got, []string{"1", "7", "2"}) {
 			t.Fatalf("skew %dh: chats = %v", skew, got)
 		}
-		if e.fake.RequestCount(fakecliq.OpReorderChat) < 3 {
-			t.Fatalf("skew %dh: the stale write was not detected", skew)
+		for _, r := range e.fake.RequestLog() {
+			if r.Op != fakecliq.OpReorderChat {
+				continue
+			}
+			var body struct {
+				LastSyncTime json.RawMessage `json:"last_sync_time"`
+			}
+			must(t, json.Unmarshal([]byte(r.Body), &body))
+			sync, err := fakecliq.ParseSyncTime(body.LastSyncTime)
+			must(t, err)
+			if sync.After(r.Time) {
+				t.Fatalf("skew %dh: last_sync_time %s is in the server's future (%s)", skew, sync, r.Time)
+			}
 		}
 	}
 }
@@ -227,5 +243,21 @@ func TestAPinMadeByHandBesideOurOwnPinSurvives(t *testing.T) {
 	}
 	if got := e.chatIDs(t, g); !slices.Equal(got, []string{"5"}) {
 		t.Fatalf("G = %v", got)
+	}
+}
+
+// Found by TestNoHandMadeChangeIsEverUndone: setting a folder's chats to none sent
+// "chat_ids": null, which Cliq reads as a folder move, so the folder kept its chats.
+func TestSettingAFolderToNoChatsEmptiesIt(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	f := e.fake.CreateFolderOOB("F", "", []string{"102"})
+	e.tick()
+	must(t, e.client.SetFolderChats(ctx, f, []string{"102"}, nil))
+	if got := e.chatIDs(t, f); len(got) != 0 {
+		t.Fatalf("F = %v, want no chats", got)
+	}
+	if n := e.count(OpReplaceChats); n != 1 {
+		t.Fatalf("replace_chats = %d, want 1", n)
 	}
 }

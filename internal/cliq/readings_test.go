@@ -66,22 +66,22 @@ func checkReading(t *testing.T, reading fakecliq.Reading) {
 	}
 	agree("pin")
 
-	// Pins that arrive together into one folder: 6 and 7 (pinned nowhere) share a request, 1 (pinned
-	// elsewhere) goes alone; C then holds all three, wherever the server put them.
+	// Pins that arrive together into one folder: each is a pin of its own (a pin changes nothing
+	// but its chat); C then holds all three, wherever the server put them.
 	c, err := e.client.CreateFolder(ctx, "C", "", nil)
 	must(t, err)
 	replaces, pins := e.count(OpReplaceChats), e.count(OpPinChat)
 	for _, err := range addTogether(e, ctx, [][2]string{{c.ID, "6"}, {c.ID, "1"}, {c.ID, "7"}}) {
 		must(t, err)
 	}
-	if e.count(OpReplaceChats)-replaces != 1 || e.count(OpPinChat)-pins != 1 {
-		t.Fatalf("replace_chats +%d, pin_chat +%d; want +1 and +1", e.count(OpReplaceChats)-replaces, e.count(OpPinChat)-pins)
+	if e.count(OpReplaceChats)-replaces != 0 || e.count(OpPinChat)-pins != 3 {
+		t.Fatalf("replace_chats +%d, pin_chat +%d; want +0 and +3", e.count(OpReplaceChats)-replaces, e.count(OpPinChat)-pins)
 	}
 	if got := slices.Sorted(slices.Values(e.chatIDs(t, c.ID))); !slices.Equal(got, []string{"1", "6", "7"}) {
 		t.Fatalf("C = %v", got)
 	}
 	agree("add pins together")
-	must(t, e.client.SetFolderChats(ctx, b.ID, []string{"3", "1"}))
+	must(t, e.client.SetFolderChats(ctx, b.ID, e.chatIDs(t, b.ID), []string{"3", "1"}))
 	if got := e.chatIDs(t, b.ID); !slices.Equal(got, []string{"3", "1"}) {
 		t.Fatalf("B = %v", got)
 	}

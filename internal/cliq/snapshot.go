@@ -2,6 +2,7 @@ package cliq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -9,26 +10,37 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// snapshot is the client's knowledge of the account: the folder list of its last read, with every
-// write the client made since applied in place, so that one read serves a whole Terraform run.
+// snapshot is the client's knowledge of the account: the folder list of its last read, with the
+// effect of every write the client made since applied in place, so that one read serves a whole
+// Terraform run. A snapshot is replaced whole by the next read and never merged with one.
 type snapshot struct {
 	folders []Folder // display order, the default folder first
 
-	// folderSync and orderSync are the client's latest knowledge of each folder and of the folder
-	// order, on the server's clock: the Date of the last read, advanced by each write the client
-	// made itself. They become last_sync_time.
-	folderSync map[string]time.Time
-	orderSync  time.Time
-
-	// uncheckedAt is the second of the client's latest write to each folder that Cliq did not check
-	// against last_sync_time (see touchUnchecked), until a later read covers it.
-	uncheckedAt map[string]time.Time
+	// sync is, per folder id and "" for the folder order, the last_sync_time that a sync-checked
+	// write may carry (doc.go, rule 1): the Date of the read that made this snapshot, less
+	// readMargin. Only a read sets it. It proves the folder as the read showed it, so a write
+	// built on it is sent only while the client made no change of its own there since (see
+	// Client.changes); Cliq refuses it if anybody else did.
+	sync map[string]time.Time
 
 	// What the client cannot know without reading again: where Cliq put a new folder or a new pin,
 	// or whether an operation whose effect the vendor leaves open touched other folders.
 	orderUncertain     bool
 	chatOrderUncertain map[string]bool
 	stale              bool
+}
+
+// readMargin is how much earlier than its Date a read's proof starts. Cliq reads the list and
+// then stamps its answer's Date, in whole seconds: a change made after the read but before the
+// second of the Date would otherwise pass for known. The margin holds as long as Cliq stamps its
+// answer less than a second after reading the list.
+const readMargin = time.Second
+
+// change records the latest change the client knows it made to a folder, or that Cliq reported
+// (client_not_synced), which the snapshot's proof of that folder does not show.
+type change struct {
+	at        time.Time // server clock, whole seconds: a proof must be later than this
+	readAfter time.Time // local clock: a read sent from then on is late enough to prove it
 }
 
 func (s *snapshot) find(id string) (int, *Folder) {
@@ -58,10 +70,6 @@ func copyFolders(in []Folder) []Folder {
 	}
 	return out
 }
-
-// ownWriteSync is the knowledge a write answered at date gives: the Date header has seconds
-// granularity and the write committed within that second, so the folder is known up to its end.
-func ownWriteSync(date time.Time) time.Time { return date.Truncate(time.Second).Add(time.Second) }
 
 func formatSync(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
@@ -140,39 +148,55 @@ func (c *Client) ensureSnapshot(ctx context.Context, good func(*snapshot) bool) 
 	return c.Refresh(ctx)
 }
 
-// fetch reads the folder list. Concurrent callers share the request in flight.
+// fetch reads the folder list. Concurrent callers share the request in flight; each waits only
+// as long as its own context lasts, and when the caller that sent the shared read is cancelled,
+// the others read again rather than fail with it.
 func (c *Client) fetch(ctx context.Context, inc IncludeFields) ([]Folder, error) {
 	q := inc.query()
-	v, err, _ := c.fetches.Do(q, func() (any, error) {
-		c.mu.Lock()
-		writes := c.writes
-		c.mu.Unlock()
-		ans, err := c.do(ctx, call{op: OpListFolders, path: "/pin-categories", rawQuery: "include_fields=" + q})
-		if err != nil {
-			return nil, err
+	for {
+		ch := c.reads.DoChan(q, func() (any, error) { return c.read(ctx, q) })
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case r := <-ch:
+			if r.Err != nil && ctx.Err() == nil && isCancellation(r.Err) {
+				continue // the caller that sent it was cancelled, not this one
+			}
+			if r.Err != nil {
+				return nil, r.Err
+			}
+			folders, _ := r.Val.([]Folder)
+			return folders, nil
 		}
-		var lr listResponse
-		if err := ans.decode(OpListFolders, &lr); err != nil {
-			return nil, err
-		}
-		c.installSnapshot(ctx, lr.Data, ans.date, writes)
-		return lr.Data, nil
-	})
+	}
+}
+
+func isCancellation(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// read sends one list read and installs it as the snapshot, inside the gate (doc.go, rule 2).
+func (c *Client) read(ctx context.Context, query string) ([]Folder, error) {
+	var folders []Folder
+	var decodeErr error
+	_, err := c.do(ctx, call{op: OpListFolders, path: "/pin-categories", rawQuery: "include_fields=" + query,
+		settle: func(ans *answer) {
+			var lr listResponse
+			if decodeErr = ans.decode(OpListFolders, &lr); decodeErr == nil {
+				folders = lr.Data
+				c.install(ctx, lr.Data, ans.date)
+			}
+		}})
 	if err != nil {
 		return nil, err
 	}
-	folders, _ := v.([]Folder)
-	return folders, nil
+	return folders, decodeErr
 }
 
-// installSnapshot makes a read the client's knowledge. writes is the client's write count when the
-// read began. The gate keeps writes and reads from overlapping on the wire, not from overtaking each
-// other afterwards: a write answered after the read left the wire may have applied its effect to the
-// old snapshot before this one replaces it, and the read does not show that effect. Those effects
-// are applied again to the new snapshot (they are idempotent, as a write answered before the read
-// may also apply its effect after it); should the journal no longer hold them all, the snapshot is
-// marked stale and the next caller reads again, rather than miss, say, a folder just created.
-func (c *Client) installSnapshot(ctx context.Context, folders []Folder, date time.Time, writes uint64) {
+// install makes a read the client's knowledge. It runs inside the gate, held exclusively: no
+// write is on the wire, and every write answered before was settled, so the read shows all of
+// them and none of the client's writes is applied to it again (doc.go, rule 2).
+func (c *Client) install(ctx context.Context, folders []Folder, date time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	// The default folder comes first; make sure it is there even if an answer omits it.
@@ -191,114 +215,182 @@ func (c *Client) installSnapshot(ctx context.Context, folders []Folder, date tim
 			folders[i].Chats[j].LastMessageInfo = nil
 		}
 	}
-	s := &snapshot{folders: folders, folderSync: map[string]time.Time{}, orderSync: date,
-		chatOrderUncertain: map[string]bool{}, uncheckedAt: map[string]time.Time{}}
+	proof := date.Truncate(time.Second).Add(-readMargin)
+	s := &snapshot{folders: folders, sync: map[string]time.Time{"": proof}, chatOrderUncertain: map[string]bool{}}
 	for _, f := range folders {
-		s.folderSync[f.ID] = date
-		if old := c.snap; old != nil {
-			if old.folderSync[f.ID].After(date) {
-				// Our own write in the same second as this read is already known.
-				s.folderSync[f.ID] = old.folderSync[f.ID]
-			}
-			if u, ok := old.uncheckedAt[f.ID]; ok && !u.Before(date.Truncate(time.Second)) {
-				s.uncheckedAt[f.ID] = u // a read in the same second does not cover it
-			}
-		}
-	}
-	if c.snap != nil && c.snap.orderSync.After(date) {
-		s.orderSync = c.snap.orderSync
-	}
-	overtaken := c.writes - writes
-	if overtaken > 0 {
-		if len(c.journal) > 0 && c.journal[0].seq <= writes+1 {
-			for _, j := range c.journal {
-				if j.seq > writes {
-					j.fn(s)
-				}
-			}
-		} else {
-			s.stale = true
-		}
+		s.sync[f.ID] = proof
 	}
 	c.snap = s
-	tflog.SubsystemDebug(c.logContext(ctx), logSubsystem, "Read the folder list", map[string]any{"folders": len(folders), "writes_applied_again": overtaken})
+	c.serverOffset = time.Until(date)
+	tflog.SubsystemDebug(c.logContext(ctx), logSubsystem, "Read the folder list", map[string]any{"folders": len(folders)})
 }
 
-// lastSync is the last_sync_time for a change to folderID ("" for the folder order).
-func (c *Client) lastSync(ctx context.Context, folderID string) (string, error) {
-	if err := c.ensureSnapshot(ctx, nil); err != nil {
-		return "", err
+// proves reports whether the snapshot proves id ("" = the folder order) for a sync-checked
+// write: a read shows it, and the client changed nothing there since. c.mu is held.
+func (c *Client) proves(s *snapshot, id string) bool {
+	if s == nil || s.stale {
+		return false
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if folderID == "" {
-		return formatSync(c.snap.orderSync), nil
-	}
-	t, ok := c.snap.folderSync[folderID]
-	if !ok {
-		return "", fmt.Errorf("%w: %s", ErrFolderNotFound, folderID)
-	}
-	return formatSync(t), nil
+	sync, ok := s.sync[id]
+	return ok && sync.After(c.changes[id].at)
 }
 
-// journaled is a write's effect on the snapshot, kept for reads that it overtakes.
-type journaled struct {
-	seq uint64
-	fn  func(*snapshot)
-}
-
-const journalSize = 256
-
-// update applies a write's effect to the snapshot, if there is one, and journals it.
-func (c *Client) update(fn func(s *snapshot)) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.writes++
-	c.journal = append(c.journal, journaled{seq: c.writes, fn: fn})
-	if n := len(c.journal); n > journalSize {
-		c.journal = slices.Clone(c.journal[n-journalSize:])
-	}
-	if c.snap != nil {
-		fn(c.snap)
-	}
-}
-
-// touchUnchecked records a write that changed which chats a folder holds without Cliq checking
-// last_sync_time (pin, unpin, chats moved by a delete). Success proves nothing about changes others
-// made in the same second, so the knowledge advances only to the start of that second: a later
-// sync-checked write then either passes or re-reads, and never overwrites a pin someone else made
-// in that second.
-func (s *snapshot) touchUnchecked(folderID string, date time.Time) {
-	t := date.Truncate(time.Second)
-	if t.After(s.folderSync[folderID]) {
-		s.folderSync[folderID] = t
-	}
-	if s.uncheckedAt == nil {
-		s.uncheckedAt = map[string]time.Time{}
-	}
-	if t.After(s.uncheckedAt[folderID]) {
-		s.uncheckedAt[folderID] = t
+// prove reads the list again, as often as needed and once late enough, until the snapshot proves
+// id (doc.go, rule 1). It returns ErrFolderNotFound when a read shows no such folder.
+func (c *Client) prove(ctx context.Context, id string) error {
+	for attempt := 0; ; attempt++ {
+		c.mu.Lock()
+		s, ch := c.snap, c.changes[id]
+		proven := c.proves(s, id)
+		missing := id != "" && s != nil && !s.stale && func() bool { _, f := s.find(id); return f == nil }()
+		c.mu.Unlock()
+		switch {
+		case proven:
+			return nil
+		case missing:
+			return fmt.Errorf("%w: %s", ErrFolderNotFound, id)
+		case attempt > maxRetries:
+			return fmt.Errorf("%w: folder %s kept changing while the provider read it", errNotConverged, id)
+		}
+		if wait := time.Until(ch.readAfter); wait > 0 {
+			if err := c.sleep(ctx, wait); err != nil {
+				return err
+			}
+		}
+		if err := c.Refresh(ctx); err != nil {
+			return err
+		}
 	}
 }
 
-// syncCheckFails reports whether a sync-checked write to folderID would now be answered
-// client_not_synced: the client's own unchecked write changed the folder no earlier than the second
-// of the last_sync_time it would send, and no read or checked write since covers it.
-func (s *snapshot) syncCheckFails(folderID string) bool {
-	u, ok := s.uncheckedAt[folderID]
-	return ok && !s.folderSync[folderID].After(u)
+// noteChange records, with c.mu held, that folder id ("" = the folder order) changed within the
+// server's second at: the snapshot's proof of it (from an earlier read) no longer holds, and only
+// a read whose proof starts after that second does (its Date at least at+1s+readMargin).
+func (c *Client) noteChange(id string, at time.Time) {
+	ch := c.changes[id]
+	if at = at.Truncate(time.Second); at.After(ch.at) {
+		ch.at = at
+		// The local moment from which Cliq's clock shows that Date, by the latest read's offset
+		// (which errs early by under a second: Dates are whole seconds; the read then retries).
+		ch.readAfter = at.Add(time.Second + readMargin).Add(-c.serverOffset)
+	}
+	c.changes[id] = ch
 }
 
-func (s *snapshot) touch(folderID string, date time.Time) {
-	if t := ownWriteSync(date); t.After(s.folderSync[folderID]) {
-		s.folderSync[folderID] = t
-	}
+// noteUnknownChange records, with c.mu held, that folder id may have changed at a moment the
+// client cannot tell, up to now: a write whose outcome is unknown.
+func (c *Client) noteUnknownChange(id string) {
+	c.noteChange(id, time.Now().Add(c.serverOffset).Add(time.Second))
 }
 
-func (s *snapshot) touchOrder(date time.Time) {
-	if t := ownWriteSync(date); t.After(s.orderSync) {
-		s.orderSync = t
+// checked carries out a write that Cliq checks against last_sync_time (operations 6, 7 and 8)
+// on folder id ("" = the folder order), one at a time per folder. build makes the request from a
+// snapshot that proves id (doc.go, rule 1), with c.mu held; it reports false when the change is
+// already in place. after applies the answered request to the snapshot, with c.mu held. When Cliq
+// finds the client not synced, or the outcome is unknown, it reads again and builds afresh.
+func (c *Client) checked(ctx context.Context, id string, build func(s *snapshot, lastSync string) (call, bool), after func(s *snapshot, ans *answer)) error {
+	release, err := c.turns.take(ctx, id)
+	if err != nil {
+		return err
 	}
+	defer release()
+	var lastErr error
+	for attempt := 0; attempt <= maxRetries; attempt++ {
+		if err := c.prove(ctx, id); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		var cl call
+		send, proven := false, c.proves(c.snap, id)
+		if proven {
+			cl, send = build(c.snap, formatSync(c.snap.sync[id]))
+		}
+		c.mu.Unlock()
+		if !proven {
+			continue // a write of the client's own landed meanwhile: prove again
+		}
+		if !send {
+			return nil
+		}
+		cl.settle = func(ans *answer) {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			if c.snap != nil {
+				after(c.snap, ans)
+			}
+			c.noteChange(id, ans.date)
+		}
+		_, err := c.do(ctx, cl)
+		if err == nil {
+			return nil
+		}
+		if !errIsRetryableAfterRead(err) {
+			return err
+		}
+		lastErr = err
+		c.mu.Lock()
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && !apiErr.Date.IsZero() {
+			c.noteChange(id, apiErr.Date) // somebody changed it no later than Cliq's answer
+		} else {
+			c.noteUnknownChange(id)
+		}
+		c.mu.Unlock()
+		tflog.SubsystemInfo(c.logContext(ctx), logSubsystem, "Reading the folder list again before repeating a change", map[string]any{
+			"operation": string(cl.op), "reason": err.Error(), "attempt": attempt + 1,
+		})
+	}
+	return fmt.Errorf("%w: %w", errNotConverged, lastErr)
+}
+
+// unchecked sends a write that Cliq does not check against last_sync_time. touches names the
+// folders ("" = the folder order) whose content it may change: their proofs end (doc.go, rule 1).
+// after applies the answer to the snapshot, with c.mu held. When the outcome is unknown it reads
+// the list: if done reports the change in place it stops, else it sends the request again, a
+// bounded number of times. It returns a nil answer when the change was found in place.
+func (c *Client) unchecked(ctx context.Context, cl call, touches []string, done func(*snapshot) bool, after func(s *snapshot, ans *answer)) (*answer, error) {
+	cl.settle = func(ans *answer) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, id := range touches {
+			c.noteChange(id, ans.date)
+		}
+		if c.snap != nil && after != nil {
+			after(c.snap, ans)
+		}
+	}
+	var lastErr error
+	for attempt := 0; attempt <= maxRetries; attempt++ {
+		ans, err := c.do(ctx, cl)
+		if err == nil {
+			return ans, nil
+		}
+		if !IsAmbiguous(err) {
+			return nil, err
+		}
+		lastErr = err
+		c.mu.Lock()
+		for _, id := range touches {
+			c.noteUnknownChange(id)
+		}
+		c.mu.Unlock()
+		tflog.SubsystemInfo(c.logContext(ctx), logSubsystem, "Re-reading the folder list to settle a write", map[string]any{
+			"operation": string(cl.op), "reason": err.Error(), "attempt": attempt + 1,
+		})
+		if err := c.sleep(ctx, c.cfg.RetryBaseDelay<<attempt); err != nil {
+			return nil, err
+		}
+		if err := c.Refresh(ctx); err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		ok := done(c.snap)
+		c.mu.Unlock()
+		if ok {
+			return nil, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %w", errNotConverged, lastErr)
 }
 
 // chatsFor builds chat entries for ids, with the details seen in the snapshot where known.
@@ -318,52 +410,6 @@ func (s *snapshot) chatsFor(ids []string) []Chat {
 		}
 	}
 	return out
-}
-
-// write sends the call that build makes. When its outcome is unknown, or Cliq finds the client's
-// view stale (client_not_synced), it reads the list again: if done reports the change in place it
-// stops, else it builds the call afresh (with a new last_sync_time) and sends it again, a bounded
-// number of times. It returns a nil answer when the change was found in place.
-func (c *Client) write(ctx context.Context, build func() (call, error), done func(*snapshot) bool) (*answer, error) {
-	var lastErr error
-	for attempt := 0; attempt <= maxRetries; attempt++ {
-		cl, err := build()
-		if err != nil {
-			return nil, err
-		}
-		ans, err := c.do(ctx, cl)
-		if err == nil {
-			return ans, nil
-		}
-		if !errIsRetryableAfterRead(err) {
-			return nil, err
-		}
-		lastErr = err
-		tflog.SubsystemInfo(c.logContext(ctx), logSubsystem, "Re-reading the folder list to settle a write", map[string]any{
-			"operation": string(cl.op), "reason": err.Error(), "attempt": attempt + 1,
-		})
-		wait := c.cfg.RetryBaseDelay << attempt
-		if HasCode(err, CodeClientNotSynced) {
-			// Wait past the second of the conflicting change: Date headers have seconds granularity,
-			// so a read within that second would still look older than the change.
-			wait = max(wait, time.Second)
-		}
-		if err := c.sleep(ctx, wait); err != nil {
-			return nil, err
-		}
-		if err := c.Refresh(ctx); err != nil {
-			return nil, err
-		}
-		if done != nil {
-			c.mu.Lock()
-			ok := done(c.snap)
-			c.mu.Unlock()
-			if ok {
-				return nil, nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("%w: %w", errNotConverged, lastErr)
 }
 
 func (c *Client) sleep(ctx context.Context, d time.Duration) error {

@@ -25,6 +25,9 @@ type call struct {
 	path     string // below /api/v3, e.g. /pin-categories/4000000020001
 	rawQuery string
 	body     any // JSON-encoded when not nil
+	// settle, if set, records a successful answer in the snapshot. It runs inside the gate (see
+	// doc.go, rule 2), at most once, after the answer was checked.
+	settle func(*answer)
 }
 
 // answer is a response that arrived.
@@ -58,7 +61,10 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 	isRead := spec.method == http.MethodGet
 	refreshed := false
 	throttles, retries, unreadable := 0, 0, 0
+	leave := func() {}
+	defer func() { leave() }()
 	for {
+		leave()
 		release, err := c.budgets.acquire(ctx, cl.op, spec.class)
 		if err != nil {
 			return nil, err
@@ -68,19 +74,16 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 			release(false, false)
 			return nil, err
 		}
+		// The gate (doc.go, rule 2) is held from before the request leaves until its answer is
+		// settled into the snapshot; it is left before any wait. Nothing leaves once ctx is done.
+		entered, err := c.enterGate(ctx, cl.op == OpListFolders)
+		if err != nil {
+			release(false, false)
+			return nil, err
+		}
+		leave = entered
 		start := time.Now()
-		// A list read must not overlap a write on the wire (see Client.gate).
-		if cl.op == OpListFolders {
-			c.gate.Lock()
-		} else {
-			c.gate.RLock()
-		}
-		ans, err := c.send(ctx, spec.method, cl, tok)
-		if cl.op == OpListFolders {
-			c.gate.Unlock()
-		} else {
-			c.gate.RUnlock()
-		}
+		ans, err := c.sendInFlight(ctx, spec.method, cl, tok)
 		if err != nil {
 			release(true, false)
 			tflog.SubsystemDebug(ctx, logSubsystem, "Cliq request failed", map[string]any{
@@ -88,6 +91,7 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 			})
 			if ctx.Err() == nil && isRead && retries < maxRetries {
 				retries++
+				leave()
 				if err := c.backoff(ctx, retries); err != nil {
 					return nil, err
 				}
@@ -112,6 +116,9 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 		case apiErr == nil:
 			uerr := checkAnswer(cl.op, ans.status, ans.contentType, ans.body, c.creds.secrets())
 			if uerr == nil {
+				if cl.settle != nil {
+					cl.settle(ans) // still inside the gate
+				}
 				return ans, nil
 			}
 			tflog.SubsystemWarn(ctx, logSubsystem, "Cliq's answer cannot be read", map[string]any{
@@ -125,6 +132,7 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 				return nil, uerr
 			}
 			unreadable++
+			leave()
 			if err := c.backoff(ctx, 1); err != nil {
 				return nil, err
 			}
@@ -142,6 +150,7 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 			refreshed = true
 		case ans.status >= 500 && isRead && retries < maxRetries:
 			retries++
+			leave()
 			if err := c.backoff(ctx, retries); err != nil {
 				return nil, err
 			}
@@ -201,7 +210,7 @@ func (a *answer) apiError(op Operation) *APIError {
 	}
 	var eb errorBody
 	_ = json.Unmarshal(a.body, &eb) // either key may be missing; a non-JSON body leaves both empty
-	return &APIError{Operation: op, Status: a.status, Code: eb.Code, Message: strings.TrimSpace(eb.Message)}
+	return &APIError{Operation: op, Status: a.status, Code: eb.Code, Message: strings.TrimSpace(eb.Message), Date: a.date}
 }
 
 // decode reads a success body into out; an empty body is success with nothing to read. Client.do

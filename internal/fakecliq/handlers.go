@@ -583,6 +583,9 @@ func (s *Server) replaceChats(f *folder, fields map[string]json.RawMessage, now 
 	if errResp != nil {
 		return errResp
 	}
+	if f.isDefault() && s.st.reading.MyPinsRefusesReplace {
+		return badRequest("operation_not_allowed", "The chats of the default category cannot be replaced.")
+	}
 	if stale(f.modified, lastSync) {
 		return badRequest("client_not_synced", msgNotSynced)
 	}

@@ -134,6 +134,9 @@ type Reading struct {
 	// UnpinAllEverywhere: deleting a folder with unpin_all=true unpins its chats from every folder.
 	// Default: from that folder only.
 	UnpinAllEverywhere bool
+	// MyPinsRefusesReplace: replace_chats on the default folder (My Pins) answers 400
+	// operation_not_allowed. Default: My Pins' chats can be replaced like any folder's.
+	MyPinsRefusesReplace bool
 }
 
 // New returns a fake Cliq server with one empty default folder.

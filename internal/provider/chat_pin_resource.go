@@ -63,8 +63,12 @@ func (r *chatPinResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"Use one `cliq_chat_pin` per chat, so that a module can add pins to a folder it does not own. " +
 			"Do not combine it with a `cliq_pin_folder` whose `chat_ids` is set for the same folder: `chat_ids` is authoritative and would undo these pins. " +
 			"Leave `chat_ids` out of that folder's configuration instead.\n\n" +
-			"Destroying a pin takes the chat out of this folder only: if the same chat is also pinned in another folder, it stays pinned there. " +
-			"Many pins destroyed in one apply share bulk requests.",
+			"Destroying a pin takes the chat out of this folder only: if the same chat is also pinned in another folder, it stays pinned there, even if a person pinned it there a moment before. " +
+			"The removal sends the folder's list of chats without this one, built from a read of the folder made after the provider's own last change to it, and Cliq refuses it if anybody changed the folder after that read (the provider then reads again), " +
+			"so a chat pinned into or unpinned from the folder by hand is never undone. Pins destroyed together from one folder share one request.\n\n" +
+			"My Pins is the one exception, and only if Cliq refuses to replace My Pins' list of chats: the provider then unpins the chat, which Cliq applies to every folder. " +
+			"It does so only when a read made just before shows the chat in no other folder, and otherwise fails with an error naming those folders. " +
+			"A person pinning the same chat into another folder in the instant between that read and the unpin would lose that pin.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,

@@ -399,8 +399,9 @@ resource "cliq_chat_pin" "in_a" {
 	})
 }
 
-// Destroying 60 pins at Terraform's default parallelism shares requests: at most 6 unpin requests
-// and 2 list reads.
+// Destroying 60 pins at Terraform's default parallelism shares requests: the pins that go
+// together leave My Pins in one replace (at most 6 for 60 pins in waves of 10), and each replace
+// after the first is built from one more read that shows the one before (never refused).
 func TestAccChatPin_destroyManyCoalesces(t *testing.T) {
 	env := newAccEnv(t, fakecliq.Options{})
 	config := func(n int) string {
@@ -441,13 +442,13 @@ resource "cliq_chat_pin" "many" {
 						t.Logf("destroying 60 pins: %d bulk_unpin, %d unpin_chat, %d replace_chats, %d list_folders",
 							env.Fake.RequestCount(fakecliq.OpBulkUnpin), env.Fake.RequestCount(fakecliq.OpUnpinChat),
 							env.Fake.RequestCount(fakecliq.OpReplaceChats), lists)
-						if unpins > 6 {
-							return fmt.Errorf("destroying 60 pins made %d unpin requests, want at most 6", unpins)
+						if unpins > 6 || unpins != env.Fake.RequestCount(fakecliq.OpReplaceChats) {
+							return fmt.Errorf("destroying 60 pins made %d removal requests, want at most 6 replaces and no unpin", unpins)
 						}
-						if lists > 2 {
-							return fmt.Errorf("destroying 60 pins made %d list requests, want at most 2", lists)
+						if lists > 2+unpins-1 {
+							return fmt.Errorf("destroying 60 pins made %d list requests, want at most %d: the plan's, the apply's, and one before each later replace", lists, 2+unpins-1)
 						}
-						return nil
+						return checkNoRefusals(env.Fake)
 					},
 				),
 			},

@@ -101,7 +101,12 @@ func (r *pinFolderResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"* set `chat_ids` here: the folder then holds exactly these chats in exactly this order, and Terraform restores them when they change outside Terraform;\n" +
 			"* leave `chat_ids` out and pin chats into the folder with `cliq_chat_pin` resources (`folder_id = cliq_pin_folder.x.id`), or by hand in Cliq.\n\n" +
 			"Setting `chat_ids` on a folder that `cliq_chat_pin` resources also pin into makes the two fight: every apply undoes the other's changes.\n\n" +
-			"The built-in \"My Pins\" section (id `default`) is not a chat folder and cannot be managed by this resource; manage its pins with `cliq_chat_pin` and `folder_id = \"default\"`.",
+			"The built-in \"My Pins\" section (id `default`) is not a chat folder and cannot be managed by this resource; manage its pins with `cliq_chat_pin` and `folder_id = \"default\"`.\n\n" +
+			"**Beside people using Cliq.** An apply changes only what its plan shows. When `chat_ids` changes, the provider applies the plan's additions, removals and order to the folder as Cliq shows it at that moment: " +
+			"a chat pinned into the folder by hand since the plan stays where it is (the next plan shows it, to be removed), and one unpinned by hand stays unpinned. " +
+			"A request that sends the folder's whole list is built from a read of the folder made after the provider's own last change to it, and Cliq refuses it if anybody changed the folder after that read; the provider then reads again. " +
+			"So no change made by hand is overwritten unseen, whatever second it falls in; the one assumption is that Cliq dates its answers less than a second after reading the list. " +
+			"`unpin_all_on_destroy = true` empties the folder that way before deleting it, so its chats leave this folder only; a chat pinned into it by hand in between moves to My Pins.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -322,15 +327,20 @@ func (r *pinFolderResource) Update(ctx context.Context, req resource.UpdateReque
 	plan.ID = state.ID
 	manageChats := !configChatIDs.IsNull()
 
-	// Chats first: operation 8 (or 6) carries a last_sync_time, which the client keeps current
-	// across its own writes; the title/symbol/state change (operation 4) needs none.
+	// Chats first: operation 8 (or 6) carries a last_sync_time that a read must prove; the
+	// title/symbol/state change (operation 4) needs none. Only the plan's change is applied: the
+	// state holds the chats as the plan read them, and chats pinned or unpinned by hand since stay
+	// so (the next plan shows them).
 	if manageChats {
-		var chatIDs []string
+		var chatIDs, prior []string
 		resp.Diagnostics.Append(plan.ChatIDs.ElementsAs(ctx, &chatIDs, false)...)
+		if !state.ChatIDs.IsNull() && !state.ChatIDs.IsUnknown() {
+			resp.Diagnostics.Append(state.ChatIDs.ElementsAs(ctx, &prior, false)...)
+		}
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if err := r.client.SetFolderChats(ctx, id, chatIDs); err != nil {
+		if err := r.client.SetFolderChats(ctx, id, prior, chatIDs); err != nil {
 			resp.Diagnostics.AddError("Could not set the chats of the chat folder", pinFolderErrorDetail(err))
 			return
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -86,48 +85,65 @@ resource "cliq_chat_pin" "p" {
 			},
 			{
 				// Destroy (the configuration without resources). One list for the plan's refresh and
-				// one for the apply's provider process, which then keeps it current through its own
-				// removals and deletes. Each chat is pinned in one folder only, so every removal is
-				// a bulk unpin (operation 3), never a per-folder replace or a single unpin. Removals
-				// that are in flight together share one request: Terraform runs at most
-				// budgetParallelism deletes at once, so a batch holds at most 10 pins (below the 25
-				// a request may carry) and 36 pins take ceil(36/10) = 4 requests; each chat is
-				// sent exactly once. One delete per folder.
+				// one for the apply's provider process. Each pin leaves its folder by a replace of that
+				// folder's chats (operation 8), never an unpin, which would reach every folder: the
+				// removals from one folder that are in flight together share one replace. A folder
+				// replaced again (its pins fell into two of Terraform's waves) first gets a read that
+				// shows the earlier replace, so none is refused; reads are shared. One delete per folder.
 				PreConfig: env.Fake.ResetCounts,
 				Config:    env.Provider,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					budgetExpect(env, "destroy", map[fakecliq.Op]int{
-						fakecliq.OpListFolders:  2,
+						fakecliq.OpListFolders:  -1, // checked below
 						fakecliq.OpDeleteFolder: budgetFolders,
-						fakecliq.OpBulkUnpin:    -1, // checked below
+						fakecliq.OpReplaceChats: -1,
 					}),
 					func(*terraform.State) error {
-						bulk := env.Fake.RequestCount(fakecliq.OpBulkUnpin)
-						if maxBulk := (budgetPins + budgetParallelism - 1) / budgetParallelism; bulk < 1 || bulk > maxBulk {
-							return fmt.Errorf("destroy: %d bulk_unpin requests for %d pins, want 1 to %d", bulk, budgetPins, maxBulk)
+						replaces := env.Fake.RequestCount(fakecliq.OpReplaceChats)
+						if replaces < budgetFolders || replaces > budgetPins {
+							return fmt.Errorf("destroy: %d replace_chats for %d pins in %d folders", replaces, budgetPins, budgetFolders)
 						}
-						var sent []string
-						for _, r := range env.Fake.RequestLog() {
-							if r.Op != fakecliq.OpBulkUnpin {
-								continue
-							}
-							q, err := url.ParseQuery(r.Query)
-							if err != nil {
-								return err
-							}
-							sent = append(sent, strings.Split(q.Get("chat_ids"), ",")...)
+						if lists := env.Fake.RequestCount(fakecliq.OpListFolders); lists > 2+replaces-budgetFolders {
+							return fmt.Errorf("destroy: %d list reads, want at most %d (two, and one per folder replaced again)", lists, 2+replaces-budgetFolders)
 						}
-						slices.Sort(sent)
-						if len(sent) != budgetPins || len(slices.Compact(sent)) != budgetPins {
-							return fmt.Errorf("destroy: the bulk unpins carried %d chat ids (%d distinct), want each of the %d pins once",
-								len(sent), len(slices.Compact(slices.Clone(sent))), budgetPins)
+						if err := checkNoRefusals(env.Fake); err != nil {
+							return err
 						}
-						return nil
+						return checkReplacesProven(env.Fake)
 					},
 				),
 			},
 		},
 	})
+}
+
+// checkNoRefusals fails if Cliq refused any request of the client's as not synced: the client
+// sends a sync-checked request only on a read that proves the folder, and nobody else wrote.
+func checkNoRefusals(fake *fakecliq.Server) error {
+	for _, r := range fake.RequestLog() {
+		if r.Code == "client_not_synced" {
+			return fmt.Errorf("%s %s was refused as not synced", r.Op, r.Path)
+		}
+	}
+	return nil
+}
+
+// checkReplacesProven checks the order of requests that the proof rule requires: a folder that
+// was replaced is replaced again only after a list read that came after the first replace.
+func checkReplacesProven(fake *fakecliq.Server) error {
+	replaced := map[string]bool{} // folder -> replaced since the latest read
+	for _, r := range fake.RequestLog() {
+		switch r.Op {
+		case fakecliq.OpListFolders:
+			clear(replaced)
+		case fakecliq.OpReplaceChats:
+			if replaced[r.Path] {
+				return fmt.Errorf("%s was replaced twice with no read between", r.Path)
+			}
+			replaced[r.Path] = true
+		}
+	}
+	return nil
 }
 
 // checkPinsSentOnce checks that the create step pinned the chats of every folder, each request

@@ -1,0 +1,37 @@
+// Package cliq is a client for Zoho Cliq's "My Pins and Chat Folders" API: every documented
+// operation, OAuth, per-operation rate budgets, and one shared read of the folder list.
+//
+// The client keeps one promise: it changes only what its caller asks, and nothing a person does
+// in Cliq at the same time is undone, under any interleaving. docs/dev/design.md argues why; these
+// are the rules the code keeps, each in one place.
+//
+//  1. Proof (snapshot.go: install, proves, prove, noteChange). A request that Cliq checks against
+//     last_sync_time (reorder chat, reorder folder, replace chats) is built from the snapshot's
+//     content of that folder and carries the snapshot's sync time for it. Only a read sets a sync
+//     time: the read's Date less readMargin. The client sends such a request only when it made no
+//     write of its own to the folder since that read (Client.changes); otherwise it first waits
+//     until a read can be late enough, and reads. Cliq refuses the request if anybody changed the
+//     folder after the sync time, so the content it replaces is the content the read showed.
+//  2. Gate (gate.go: enterGate; transport.go: do). A write holds the gate shared from before its
+//     request leaves until its answer is applied to the snapshot; a read holds it exclusively
+//     from before its request leaves until it is installed. So a read shows every write answered
+//     before it, no write is applied to a read that already shows it, and none is lost between.
+//     A read replaces the snapshot whole: nothing is replayed or merged.
+//  3. Scope (pins.go: RemovePin, takeOut; folders.go: SetFolderChats, DeleteFolder). Taking a chat
+//     out of a folder is a replace of that folder (rule 1), never an unpin, which reaches every
+//     folder. Only where Cliq refuses a replace of My Pins does the client unpin, and only chats
+//     that a fresh read shows in no other folder. A folder's chats are set by merging the plan's
+//     change into what a read shows (MergeChats). Adding a pin is a pin: it touches nothing else.
+//     One sync-checked write per folder is under way at a time (folderTurns): for efficiency only.
+//  4. Budgets (ratelimit.go). Every request holds a slot of its operation's budget from before it
+//     leaves until a window after its answer; a throttled answer locks the operation.
+//  5. Cancellation (gate.go, batch.go, snapshot.go: fetch). Every wait ends when the caller's
+//     context does: the budget, the gate, a folder's turn, a batch, the shared read, a sleep.
+//     No request leaves once its caller's context is done (a batch's request leaves only for
+//     callers still waiting). A request already on the wire may finish within inFlightGrace, so
+//     that its answer settles what it did.
+//
+// Locks, in the order they may be taken: a folder's turn (folderTurns), a budget slot (budgets,
+// with the budget file's lock inside it), the gate, then Client.mu. Client.mu is never held across
+// a wait or a request. The batcher's and budgets' own mutexes guard only their fields.
+package cliq

@@ -1,0 +1,86 @@
+package cliq
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+)
+
+// gateWeight is the gate's capacity: a write takes one unit, a read all of them.
+const gateWeight = 1 << 30
+
+// enterGate waits for the gate (doc.go, rule 2): exclusively for a list read, shared for a write.
+// It gives up when ctx ends, and refuses to let a request leave once ctx is done. The returned
+// function leaves the gate; calling it again does nothing.
+func (c *Client) enterGate(ctx context.Context, read bool) (leave func(), err error) {
+	n := int64(1)
+	if read {
+		n = gateWeight
+	}
+	if err := c.gate.Acquire(ctx, n); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		c.gate.Release(n)
+		return nil, err
+	}
+	var once sync.Once
+	return func() { once.Do(func() { c.gate.Release(n) }) }, nil
+}
+
+// inFlightGrace is how long a request already on the wire may finish after its caller is
+// cancelled (doc.go, rule 5): its answer then settles what it did, so a create whose answer
+// arrives is never repeated by the next run.
+const inFlightGrace = 10 * time.Second
+
+// sendInFlight sends a request that has left: cancelling ctx no longer aborts it at once, only
+// after inFlightGrace.
+func (c *Client) sendInFlight(ctx context.Context, method string, cl call, tok string) (*answer, error) {
+	wire, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		grace := time.NewTimer(inFlightGrace)
+		defer grace.Stop()
+		select {
+		case <-grace.C:
+			cancel()
+		case <-wire.Done():
+		}
+	})
+	defer stop()
+	return c.send(wire, method, cl, tok)
+}
+
+// folderTurns lets one sync-checked write per folder (or the folder order, "") be under way at a
+// time. It is not what keeps hand-made changes safe (the sync check is, doc.go rule 1); it only
+// spares the second of two writes to one folder a refused request: it waits, and is built from a
+// read that shows the first.
+type folderTurns struct {
+	mu    sync.Mutex
+	turns map[string]chan struct{}
+}
+
+// take waits for folderID's turn, or until ctx ends.
+func (t *folderTurns) take(ctx context.Context, folderID string) (release func(), err error) {
+	t.mu.Lock()
+	if t.turns == nil {
+		t.turns = map[string]chan struct{}{}
+	}
+	ch, ok := t.turns[folderID]
+	if !ok {
+		ch = make(chan struct{}, 1)
+		t.turns[folderID] = ch
+	}
+	t.mu.Unlock()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for another change to folder %s: %w", folderID, ctx.Err())
+	}
+}
+
+func newGate() *semaphore.Weighted { return semaphore.NewWeighted(gateWeight) }
