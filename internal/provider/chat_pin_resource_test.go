@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -450,6 +451,47 @@ resource "cliq_chat_pin" "many" {
 						}
 						return checkNoRefusals(env.Fake)
 					},
+				),
+			},
+		},
+	})
+}
+
+// A person pins the chat into another folder at the last moment before Terraform's removal of its
+// pin from folder A lands, after the apply's read: the removal takes the chat out of A only, and
+// the pin made by hand stays. (Before, the removal was a bulk unpin, which reaches every folder.)
+func TestAccChatPin_removalNeverReachesAPinMadeByHand(t *testing.T) {
+	env := newAccEnv(t, fakecliq.Options{})
+	a := env.Fake.CreateFolderOOB("A", "", nil)
+	b := env.Fake.CreateFolderOOB("B", "", []string{"4200"})
+	withPin := env.Provider + fmt.Sprintf(`
+resource "cliq_chat_pin" "x" {
+  folder_id = %q
+  chat_id   = "4201"
+}
+`, a)
+	var once sync.Once
+	byHand := func(fakecliq.LoggedRequest) {
+		once.Do(func() {
+			if err := env.Fake.PinChatOOB("4201", b); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: withPin, Check: cpFolderChats(env.Fake, a, "4201")},
+			{
+				PreConfig: func() {
+					for _, op := range []fakecliq.Op{fakecliq.OpReplaceChats, fakecliq.OpBulkUnpin, fakecliq.OpUnpinChat} {
+						env.Fake.BeforeExecute(op, byHand)
+					}
+				},
+				Config: env.Provider,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					cpFolderChats(env.Fake, a),
+					cpFolderChats(env.Fake, b, "4200", "4201"),
 				),
 			},
 		},
