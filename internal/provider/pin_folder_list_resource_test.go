@@ -139,18 +139,53 @@ func (p *pinFolderProto) identity(id string) *tfprotov6.ResourceIdentityData {
 	}))}
 }
 
-// list runs the cliq_pin_folder list resource.
+// list runs the cliq_pin_folder list resource with its default configuration, failing the test on
+// any error.
 func (p *pinFolderProto) list(includeResource bool, limit int64) []tfprotov6.ListResourceResult {
 	p.t.Helper()
-	listType := p.schema.ListResourceSchemas["cliq_pin_folder"].ValueType()
+	results, diags := p.listResource("cliq_pin_folder", nil, includeResource, limit)
+	if pinFolderProtoHasError(diags) {
+		p.t.Fatalf("list error: %s", pinFolderProtoDiags(diags))
+	}
+	return results
+}
+
+// listConfig is the configuration of list resource typeName with the attributes of cfg set and
+// every other attribute null.
+func (p *pinFolderProto) listConfig(typeName string, cfg map[string]tftypes.Value) *tfprotov6.DynamicValue {
+	p.t.Helper()
+	listSchema, ok := p.schema.ListResourceSchemas[typeName]
+	if !ok {
+		p.t.Fatalf("the provider has no %s list resource", typeName)
+	}
+	listType := listSchema.ValueType()
+	vals := map[string]tftypes.Value{}
+	for name, typ := range listType.(tftypes.Object).AttributeTypes {
+		vals[name] = tftypes.NewValue(typ, nil)
+		if v, ok := cfg[name]; ok {
+			vals[name] = v
+		}
+	}
+	for name := range cfg {
+		if _, ok := vals[name]; !ok {
+			p.t.Fatalf("the %s list resource has no attribute %s", typeName, name)
+		}
+	}
+	return p.dynamic(listType, tftypes.NewValue(listType, vals))
+}
+
+// listResource runs list resource typeName with cfg (see listConfig), and returns its results and
+// the diagnostics of the listing and of every result.
+func (p *pinFolderProto) listResource(typeName string, cfg map[string]tftypes.Value, includeResource bool, limit int64) ([]tfprotov6.ListResourceResult, []*tfprotov6.Diagnostic) {
+	p.t.Helper()
 	//nolint:staticcheck // the only way to reach ListResource until terraform-plugin-go merges it into ProviderServer
 	server, ok := p.server.(tfprotov6.ProviderServerWithListResource)
 	if !ok {
 		p.t.Fatal("the provider server does not serve list resources")
 	}
 	stream, err := server.ListResource(context.Background(), &tfprotov6.ListResourceRequest{
-		TypeName:        "cliq_pin_folder",
-		Config:          p.dynamic(listType, tftypes.NewValue(listType, map[string]tftypes.Value{})),
+		TypeName:        typeName,
+		Config:          p.listConfig(typeName, cfg),
 		IncludeResource: includeResource,
 		Limit:           limit,
 	})
@@ -158,13 +193,32 @@ func (p *pinFolderProto) list(includeResource bool, limit int64) []tfprotov6.Lis
 		p.t.Fatal(err)
 	}
 	var out []tfprotov6.ListResourceResult
+	var diags []*tfprotov6.Diagnostic
 	for r := range stream.Results {
-		if pinFolderProtoHasError(r.Diagnostics) {
-			p.t.Fatalf("list result error: %s", pinFolderProtoDiags(r.Diagnostics))
+		diags = append(diags, r.Diagnostics...)
+		if r.Identity != nil {
+			out = append(out, r)
 		}
-		out = append(out, r)
 	}
-	return out
+	return out, diags
+}
+
+// validateList runs Terraform's validation of a list block's configuration.
+func (p *pinFolderProto) validateList(typeName string, cfg map[string]tftypes.Value) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	//nolint:staticcheck // as in listResource
+	server, ok := p.server.(tfprotov6.ProviderServerWithListResource)
+	if !ok {
+		p.t.Fatal("the provider server does not serve list resources")
+	}
+	resp, err := server.ValidateListResourceConfig(context.Background(), &tfprotov6.ValidateListResourceConfigRequest{
+		TypeName: typeName,
+		Config:   p.listConfig(typeName, cfg),
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp.Diagnostics
 }
 
 // TestPinFolderListResource_protocol: the list resource finds every folder but My Pins, with its
@@ -224,12 +278,39 @@ func TestPinFolderListResource_protocol(t *testing.T) {
 		if got := p.str(res["state"]); got != w.state {
 			t.Errorf("result %d: state %q, want %q", i, got, w.state)
 		}
-		if got := p.strs(res["chat_ids"]); !slices.Equal(got, w.chats) {
-			t.Errorf("result %d: chat_ids %v, want %v", i, got, w.chats)
+		// By default the chats are left to cliq_chat_pin: chat_ids is null, chats still lists them.
+		if !res["chat_ids"].IsNull() {
+			t.Errorf("result %d: chat_ids %v, want null (include_chat_ids is false by default)", i, res["chat_ids"])
+		}
+		var chats []tftypes.Value
+		if err := res["chats"].As(&chats); err != nil {
+			t.Fatal(err)
+		}
+		var chatIDs []string
+		for _, ch := range chats {
+			var attrs map[string]tftypes.Value
+			if err := ch.As(&attrs); err != nil {
+				t.Fatal(err)
+			}
+			chatIDs = append(chatIDs, p.str(attrs["chat_id"]))
+		}
+		if !slices.Equal(chatIDs, w.chats) {
+			t.Errorf("result %d: chats %v, want %v", i, chatIDs, w.chats)
 		}
 		var unpinAll bool
 		if err := res["unpin_all_on_destroy"].As(&unpinAll); err != nil || unpinAll {
 			t.Errorf("result %d: unpin_all_on_destroy %v (%v), want false", i, unpinAll, err)
+		}
+	}
+
+	// include_chat_ids = true: each folder claims its chats, in order.
+	results, diags := p.listResource("cliq_pin_folder", map[string]tftypes.Value{"include_chat_ids": tftypes.NewValue(tftypes.Bool, true)}, true, 0)
+	if pinFolderProtoHasError(diags) || len(results) != 2 {
+		t.Fatalf("include_chat_ids = true: %d results, diagnostics %s", len(results), pinFolderProtoDiags(diags))
+	}
+	for i, r := range results {
+		if got := p.strs(p.attrs(resType, r.Resource)["chat_ids"]); !slices.Equal(got, want[i].chats) {
+			t.Errorf("include_chat_ids = true, result %d: chat_ids %v, want %v", i, got, want[i].chats)
 		}
 	}
 

@@ -257,6 +257,7 @@ var _ provider.ProviderWithListResources = (*cliqProvider)(nil)
 func (p *cliqProvider) ListResources(context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
 		NewPinFolderListResource,
+		NewChatPinListResource,
 	}
 }
 
