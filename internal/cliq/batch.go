@@ -11,6 +11,15 @@ type pinChange struct {
 	ctx              context.Context
 	folderID, chatID string
 	done             chan error // buffered: the batch never blocks on a caller that already left
+
+	mu     sync.Mutex
+	flight *flight // the requests carrying this change now, if any
+}
+
+func (p *pinChange) carriedBy(f *flight) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.flight = f
 }
 
 // batcher gathers removals that arrive together (Terraform destroys many pins in parallel) so
@@ -54,7 +63,18 @@ func (b *batcher) submit(ctx context.Context, folderID, chatID string) error {
 	case err := <-p.done:
 		return err
 	case <-ctx.Done():
-		return ctx.Err()
+		p.mu.Lock()
+		f := p.flight
+		p.mu.Unlock()
+		if f != nil {
+			f.stop(ctx.Err()) // returns once no request carrying this change is on the wire
+		}
+		select {
+		case err := <-p.done:
+			return err // it was carried out, or failed, meanwhile
+		default:
+			return ctx.Err()
+		}
 	}
 }
 

@@ -27,6 +27,12 @@ func (c *Client) enterGate(ctx context.Context, read bool) (leave func(), err er
 		c.gate.Release(n)
 		return nil, err
 	}
+	if f := flightOf(ctx); f != nil && !read {
+		if err := f.takeOff(); err != nil {
+			c.gate.Release(n)
+			return nil, err
+		}
+	}
 	var once sync.Once
 	return func() { once.Do(func() { c.gate.Release(n) }) }, nil
 }
@@ -39,6 +45,9 @@ const inFlightGrace = 10 * time.Second
 // sendInFlight sends a request that has left: cancelling ctx no longer aborts it at once, only
 // after inFlightGrace.
 func (c *Client) sendInFlight(ctx context.Context, method string, cl call, tok string) (*answer, error) {
+	if f := flightOf(ctx); f != nil && cl.op != OpListFolders {
+		defer f.land()
+	}
 	wire, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() {
@@ -84,3 +93,68 @@ func (t *folderTurns) take(ctx context.Context, folderID string) (release func()
 }
 
 func newGate() *semaphore.Weighted { return semaphore.NewWeighted(gateWeight) }
+
+// flight decides, for a request made on behalf of callers who may leave (a batch), the moment at
+// which it leaves: a caller that leaves while none of the batch's requests is on the wire stops
+// every later one; a caller that leaves while one is on the wire waits for its answer, so that it
+// never returns before a request that carries its change (doc.go, rule 5).
+type flight struct {
+	mu      sync.Mutex
+	landed  sync.Cond
+	onWire  bool
+	stopped error
+}
+
+func newFlight() *flight {
+	f := &flight{}
+	f.landed.L = &f.mu
+	return f
+}
+
+type flightKey struct{}
+
+// withFlight attaches f to ctx: the writes sent under ctx take off and land through it.
+func withFlight(ctx context.Context, f *flight) context.Context {
+	return context.WithValue(ctx, flightKey{}, f)
+}
+
+func flightOf(ctx context.Context) *flight {
+	f, _ := ctx.Value(flightKey{}).(*flight)
+	return f
+}
+
+// takeOff lets a request leave unless a caller stopped the flight.
+func (f *flight) takeOff() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stopped != nil {
+		return f.stopped
+	}
+	f.onWire = true
+	return nil
+}
+
+func (f *flight) land() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onWire = false
+	f.landed.Broadcast()
+}
+
+// stop keeps every later request from leaving, once the one on the wire (if any) has landed.
+func (f *flight) stop(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for f.onWire {
+		f.landed.Wait()
+	}
+	if f.stopped == nil {
+		f.stopped = err
+	}
+}
+
+func (f *flight) isStopped() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stopped != nil
+}

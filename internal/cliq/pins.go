@@ -166,8 +166,12 @@ func (c *Client) removeFromFolder(folderID string, changes []*pinChange) {
 			}
 		}
 		ctx, done := jointContext(live)
-		err := c.takeOut(ctx, folderID, chats)
-		cancelled := ctx.Err() != nil
+		f := newFlight()
+		for _, p := range live {
+			p.carriedBy(f)
+		}
+		err := c.takeOut(withFlight(ctx, f), folderID, chats)
+		cancelled := ctx.Err() != nil || f.isStopped()
 		done()
 		if err != nil && cancelled {
 			changes = live // waiting() finishes the callers that left; the rest try again
