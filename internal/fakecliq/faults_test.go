@@ -173,7 +173,7 @@ func TestFaultHTMLPage(t *testing.T) {
 	const jsonType = "application/json"
 	type opCase struct {
 		op                  Op
-		method, path, ctype string
+		method, ctype string
 		body                string
 		committed           func(h *harness, f, g string) bool // nil: the operation changes nothing
 		path2               func(f, g string) string
@@ -264,7 +264,7 @@ func TestFaultHTMLPageBodies(t *testing.T) {
 	if len(h.s.Folders()) != 2 {
 		t.Fatal("FaultHTMLAfter did not commit the create")
 	}
-	if (FaultKind(FaultHTMLBefore)).String() != "html-before" || FaultHTMLAfter.String() != "html-after" {
+	if FaultHTMLBefore.String() != "html-before" || FaultHTMLAfter.String() != "html-after" {
 		t.Fatal("kind names")
 	}
 }
