@@ -172,11 +172,11 @@ func rawDo(t *testing.T, h *harness, method, path, contentType, body string) (in
 func TestFaultHTMLPage(t *testing.T) {
 	const jsonType = "application/json"
 	type opCase struct {
-		op                  Op
+		op            Op
 		method, ctype string
-		body                string
-		committed           func(h *harness, f, g string) bool // nil: the operation changes nothing
-		path2               func(f, g string) string
+		body          string
+		committed     func(h *harness, f, g string) bool // nil: the operation changes nothing
+		path2         func(f, g string) string
 	}
 	future := iso(time.Now().Add(time.Hour))
 	cases := []opCase{
