@@ -27,9 +27,11 @@
 //     leaves until a window after its answer; a throttled answer locks the operation.
 //  5. Cancellation (gate.go, batch.go, snapshot.go: fetch). Every wait ends when the caller's
 //     context does: the budget, the gate, a folder's turn, a batch, the shared read, a sleep.
-//     No request leaves once its caller's context is done (a batch's request leaves only for
-//     callers still waiting). A request already on the wire may finish within inFlightGrace, so
-//     that its answer settles what it did.
+//     No request leaves once its caller's context is done. A batch's requests leave through a
+//     flight (gate.go): a caller that leaves while none is on the wire stops every later one, one
+//     that leaves while one is on the wire waits for its answer, so no caller ever returns before
+//     a request carrying its change. A request already on the wire may finish within
+//     inFlightGrace, so that its answer settles what it did.
 //
 // Locks, in the order they may be taken: a folder's turn (folderTurns), a budget slot (budgets,
 // with the budget file's lock inside it), the gate, then Client.mu. Client.mu is never held across
