@@ -69,7 +69,7 @@ type Config struct {
 
 	// RetryBaseDelay is the first backoff delay after a server error (default 500ms).
 	RetryBaseDelay time.Duration
-	// BatchDelay is how long a pin to add or remove waits for others to share one request (default 300ms).
+	// BatchDelay is how long a pin to remove waits for others from its folder to share one request (default 300ms).
 	BatchDelay time.Duration
 }
 
