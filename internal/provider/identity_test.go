@@ -47,6 +47,15 @@ resource "cliq_pin_folder" "f" {
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithResourceIdentity,
 			},
+			// The import block alone: plan -generate-config-out writes the resource, and the
+			// import with it plans no change.
+			{
+				Config:          env.Provider,
+				ResourceName:    "cliq_pin_folder.f",
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				GenerateConfig:  true,
+			},
 		},
 	})
 }
@@ -134,11 +143,19 @@ resource "cliq_chat_pin" "p" {
 				ConfigStateChecks: []statecheck.StateCheck{identity("default")},
 				Check:             cpFolderChats(env.Fake, "default", "8401"),
 			},
-			// The moved pin imports by its new identity with no change.
+			// The moved pin imports by its new identity with no change, also with a generated
+			// configuration.
 			{
 				ResourceName:    "cliq_chat_pin.p",
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+			{
+				Config:          env.Provider,
+				ResourceName:    "cliq_chat_pin.p",
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				GenerateConfig:  true,
 			},
 		},
 	})
