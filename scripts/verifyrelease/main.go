@@ -9,8 +9,9 @@
 //  2. each zip holds terraform-provider-cliq_vV (.exe on Windows), executable, and LICENSE, and
 //     nothing else;
 //  3. each binary was built for its zip's platform and without cgo; ELF binaries (Linux, FreeBSD)
-//     have no interpreter and need no shared library, and Darwin and Windows binaries import only
-//     the system libraries every Go binary imports there;
+//     have no interpreter and need no shared library, Darwin binaries link only macOS's own
+//     libraries (under /usr/lib and /System/Library), and Windows binaries import kernel32.dll
+//     alone, as every Go binary without cgo does;
 //  4. terraform-provider-cliq_V_SHA256SUMS lists every zip and terraform-provider-cliq_V_manifest.json,
 //     nothing else, each with its SHA-256 (the manifest's is that of the committed
 //     terraform-registry-manifest.json);
@@ -244,15 +245,23 @@ func checkBinary(binary []byte, goos, goarch string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		// Go itself calls macOS through libSystem, which every macOS program links.
+		// Go calls macOS through its system libraries even without cgo (libSystem; libresolv,
+		// CoreFoundation and Security for the net and crypto/x509 packages): they are part of
+		// macOS, and nothing else may be linked.
 		libs, err := f.ImportedLibraries()
 		if err != nil {
 			return "", err
 		}
-		if extra := without(libs, "/usr/lib/libSystem.B.dylib"); len(extra) > 0 {
-			return "", fmt.Errorf("links %q beyond libSystem", extra)
+		var extra []string
+		for _, lib := range libs {
+			if !strings.HasPrefix(lib, "/usr/lib/") && !strings.HasPrefix(lib, "/System/Library/") {
+				extra = append(extra, lib)
+			}
 		}
-		return "static (no cgo; Mach-O, libSystem only)", nil
+		if len(extra) > 0 {
+			return "", fmt.Errorf("links %q, which macOS does not provide", extra)
+		}
+		return fmt.Sprintf("static (no cgo; Mach-O, %d macOS system libraries only)", len(libs)), nil
 	case "windows":
 		f, err := pe.NewFile(r)
 		if err != nil {

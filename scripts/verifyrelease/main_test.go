@@ -28,7 +28,11 @@ func buildBinary(t *testing.T, goos, goarch string, cgo bool) []byte {
 	}
 	dir := t.TempDir()
 	src := filepath.Join(dir, "main.go")
-	if err := os.WriteFile(src, []byte("package main\n\nvar version = \"dev\"\n\nfunc main() { println(version) }\n"), 0o600); err != nil {
+	// net and crypto/x509, as the provider uses them: on macOS they link system libraries even
+	// without cgo.
+	prog := "package main\n\nimport (\n\t\"crypto/x509\"\n\t\"net\"\n)\n\nvar version = \"dev\"\n\n" +
+		"func main() {\n\t_, err := x509.SystemCertPool()\n\tprintln(version, net.ParseIP(\"127.0.0.1\").String(), err)\n}\n"
+	if err := os.WriteFile(src, []byte(prog), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "bin")
@@ -256,5 +260,18 @@ func TestTheManifestNamesProtocolSixAlone(t *testing.T) {
 	}
 	if err := checkManifest([]byte(manifestJSON)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Every platform of the release, built as the release builds it, passes the executable checks:
+// macOS binaries link macOS's own libraries even without cgo, Windows binaries kernel32 alone.
+func TestEveryReleasePlatformIsStatic(t *testing.T) {
+	for _, target := range []string{"darwin_arm64", "freebsd_386", "windows_arm64"} {
+		goos, goarch, _ := strings.Cut(target, "_")
+		if how, err := checkBinary(buildBinary(t, goos, goarch, false), goos, goarch); err != nil {
+			t.Errorf("%s: %v", target, err)
+		} else {
+			t.Logf("%s: %s", target, how)
+		}
 	}
 }
