@@ -34,7 +34,8 @@ func (s staticToken) secrets() []string                     { return []string{st
 // refreshingToken implements Zoho's refresh-token grant. It refreshes only when the token has
 // expired or Cliq rejected it, one refresh at a time: Zoho allows about ten refreshes in ten minutes.
 type refreshingToken struct {
-	mu           sync.Mutex
+	refreshing   chan struct{} // one refresh at a time; waiting for it ends with the caller's context
+	mu           sync.Mutex    // guards current and issued; never held across a request
 	oauth        *oauth2.Config
 	refreshToken string
 	httpClient   *http.Client
@@ -54,14 +55,31 @@ func newRefreshingToken(rc *resolvedConfig) *refreshingToken {
 		},
 		refreshToken: rc.RefreshToken,
 		httpClient:   rc.HTTPClient,
+		refreshing:   make(chan struct{}, 1),
 	}
 }
 
-func (r *refreshingToken) token(ctx context.Context) (string, error) {
+func (r *refreshingToken) valid() (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.current != nil && r.current.Valid() {
-		return r.current.AccessToken, nil
+		return r.current.AccessToken, true
+	}
+	return "", false
+}
+
+func (r *refreshingToken) token(ctx context.Context) (string, error) {
+	if tok, ok := r.valid(); ok {
+		return tok, nil
+	}
+	select {
+	case r.refreshing <- struct{}{}:
+	case <-ctx.Done():
+		return "", fmt.Errorf("waiting for the access token to be refreshed: %w", ctx.Err())
+	}
+	defer func() { <-r.refreshing }()
+	if tok, ok := r.valid(); ok {
+		return tok, nil // refreshed meanwhile
 	}
 	tok, err := r.refresh(ctx)
 	var te *TokenError
@@ -72,12 +90,14 @@ func (r *refreshingToken) token(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	r.mu.Lock()
 	r.current = tok
 	r.issued = append(r.issued, tok.AccessToken)
+	r.mu.Unlock()
 	return tok.AccessToken, nil
 }
 
-// refresh runs the refresh-token grant once. The caller holds r.mu.
+// refresh runs the refresh-token grant once. The caller holds r.refreshing.
 func (r *refreshingToken) refresh(ctx context.Context) (*oauth2.Token, error) {
 	hc := *r.httpClient
 	capture := &capturingTransport{base: hc.Transport}
@@ -88,7 +108,7 @@ func (r *refreshingToken) refresh(ctx context.Context) (*oauth2.Token, error) {
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, &hc)
 	tok, err := r.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: r.refreshToken}).Token()
 	if err != nil {
-		secrets := append([]string{r.refreshToken, r.oauth.ClientSecret}, r.issued...)
+		secrets := r.secrets()
 		return nil, tokenError(r.oauth.Endpoint.TokenURL, err, capture.last, secrets)
 	}
 	return tok, nil

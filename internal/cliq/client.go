@@ -28,8 +28,9 @@ type Client struct {
 	serverOffset time.Duration     // Cliq's clock minus the local one, as of the latest read (whole seconds)
 	claimed      map[string]bool   // folder ids created by this client: never adopted twice
 
-	reads singleflight.Group // one list read in flight per query, shared by its callers (rule 2)
-	turns folderTurns        // one sync-checked write per folder at a time (rule 3)
+	reads     singleflight.Group // one list read in flight per query, shared by its callers (rule 2)
+	turns     folderTurns        // one sync-checked write per folder at a time (rule 3)
+	chatTurns folderTurns        // per chat id: a pin and an unpin from My Pins never overlap (rule 3)
 
 	removals *batcher // removals that arrive together leave their folder in one replace (rule 3)
 

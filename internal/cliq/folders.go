@@ -58,7 +58,7 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 			c.noteChange(made.ID, ans.date)
 			if _, existing := s.find(made.ID); existing == nil {
 				nf := made
-				nf.Chats = s.chatsFor(chatIDs)
+				nf.Chats, nf.chatsUnlisted = s.chatsFor(chatIDs), false // the chats it was made with
 				s.folders = append(s.folders, nf)
 			}
 			s.orderUncertain = true // the vendor does not say where a new folder goes
@@ -318,6 +318,27 @@ func (c *Client) replaceOrMove(ctx context.Context, folderID string, target func
 	}
 	current := f.ChatIDs()
 	goal := target(current)
+	if f.chatsUnlisted {
+		// Cliq listed it without chats (perhaps because it has none): pins add the plan's chats
+		// without a list that could drop unseen ones; then the folder lists them.
+		for _, id := range goal {
+			if err := c.PinChat(ctx, id, folderID); err != nil {
+				return err
+			}
+		}
+		if err := c.Refresh(ctx); err != nil {
+			return err
+		}
+		if f, ok, err = c.folder(ctx, folderID, true); err != nil {
+			return err
+		} else if !ok {
+			return fmt.Errorf("%w: %s", ErrFolderNotFound, folderID)
+		} else if f.chatsUnlisted {
+			return fmt.Errorf("%w: folder %s", errUnlisted, folderID)
+		}
+		current = f.ChatIDs()
+		goal = target(current)
+	}
 	if slices.Equal(current, goal) {
 		return nil
 	}

@@ -88,7 +88,7 @@ func (t *folderTurns) take(ctx context.Context, folderID string) (release func()
 	case ch <- struct{}{}:
 		return func() { <-ch }, nil
 	case <-ctx.Done():
-		return nil, fmt.Errorf("waiting for another change to folder %s: %w", folderID, ctx.Err())
+		return nil, fmt.Errorf("waiting for an earlier change to %s to finish: %w", folderID, ctx.Err())
 	}
 }
 
@@ -99,14 +99,15 @@ func newGate() *semaphore.Weighted { return semaphore.NewWeighted(gateWeight) }
 // every later one; a caller that leaves while one is on the wire waits for its answer, so that it
 // never returns before a request that carries its change (doc.go, rule 5).
 type flight struct {
+	callers []context.Context // the contexts of the callers whose changes it carries
 	mu      sync.Mutex
 	landed  sync.Cond
 	onWire  bool
 	stopped error
 }
 
-func newFlight() *flight {
-	f := &flight{}
+func newFlight(callers []context.Context) *flight {
+	f := &flight{callers: callers}
 	f.landed.L = &f.mu
 	return f
 }
@@ -127,6 +128,13 @@ func flightOf(ctx context.Context) *flight {
 func (f *flight) takeOff() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	for _, ctx := range f.callers {
+		// A caller that left before it could find the flight (it returns at once then) left
+		// with its context done: that is enough to stop the request.
+		if err := ctx.Err(); err != nil && f.stopped == nil {
+			f.stopped = err
+		}
+	}
 	if f.stopped != nil {
 		return f.stopped
 	}

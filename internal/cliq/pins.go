@@ -36,9 +36,16 @@ func (c *Client) PinChat(ctx context.Context, chatID, folderID string) error {
 		// My Pins is reached by sending no folder: whether Cliq accepts "default" here is undocumented.
 		req.CategoryID = folderID
 	}
+	// One pin or unpin of a chat at a time: an unpin from My Pins must not land after this pin
+	// unseen (see unpinFromMyPins).
+	release, err := c.chatTurns.take(ctx, chatID)
+	if err != nil {
+		return err
+	}
+	defer release()
 	// Under one reading, the pin takes the chat out of the folders that hold it now.
 	touches := append([]string{folderID}, c.foldersHolding(chatID)...)
-	_, err := c.unchecked(ctx, call{op: OpPinChat, path: "/chats/" + chatID + "/pins", body: req}, touches,
+	_, err = c.unchecked(ctx, call{op: OpPinChat, path: "/chats/" + chatID + "/pins", body: req}, touches,
 		func(s *snapshot) bool {
 			_, f := s.find(folderID)
 			return f != nil && f.HasChat(chatID)
@@ -166,7 +173,11 @@ func (c *Client) removeFromFolder(folderID string, changes []*pinChange) {
 			}
 		}
 		ctx, done := jointContext(live)
-		f := newFlight()
+		callers := make([]context.Context, len(live))
+		for i, p := range live {
+			callers[i] = p.ctx
+		}
+		f := newFlight(callers)
 		for _, p := range live {
 			p.carriedBy(f)
 		}
@@ -189,6 +200,11 @@ func (c *Client) takeOut(ctx context.Context, folderID string, chats []string) e
 	if folderID == DefaultFolderID && c.myPinsRefusesReplace.Load() {
 		return c.unpinFromMyPins(ctx, chats)
 	}
+	if f, ok, err := c.folder(ctx, folderID, false); err != nil {
+		return err
+	} else if !ok || !slices.ContainsFunc(chats, f.HasChat) {
+		return nil // none of them is there (nor, if Cliq lists it without chats, can be seen there)
+	}
 	err := c.checked(ctx, folderID,
 		func(s *snapshot, lastSync string) (call, bool) {
 			_, f := s.find(folderID)
@@ -208,7 +224,7 @@ func (c *Client) takeOut(ctx context.Context, folderID string, chats []string) e
 			}
 		})
 	var apiErr *APIError
-	if folderID == DefaultFolderID && errors.As(err, &apiErr) && apiErr.Status == 400 && !apiErr.IsThrottled() && apiErr.Code != CodeClientNotSynced {
+	if folderID == DefaultFolderID && errors.As(err, &apiErr) && apiErr.Status == 400 && apiErr.Code == CodeOperationNotAllowed {
 		// Operation 8 on My Pins is undocumented, and Cliq may refuse it.
 		c.myPinsRefusesReplace.Store(true)
 		return c.unpinFromMyPins(ctx, chats)
@@ -228,29 +244,66 @@ var ErrPinnedElsewhere = errors.New("the chat is also pinned in another folder")
 
 // unpinFromMyPins takes chats out of My Pins where Cliq refuses operation 8 there: by an unpin
 // (operation 10), which reaches every folder, and so only for chats that a fresh read shows in no
-// other folder. A chat pinned by hand into another folder between that read and the unpin would
-// lose that pin too (the resource's documentation says so).
+// other folder, and that the client itself does not pin meanwhile (the chat's turn). An unpin whose
+// outcome is unknown is sent again only while a read shows the chat in My Pins alone. A chat pinned
+// by hand into another folder between the read and the unpin would lose that pin too (the
+// resource's documentation says so).
 func (c *Client) unpinFromMyPins(ctx context.Context, chats []string) error {
-	if err := c.Refresh(ctx); err != nil {
-		return err
-	}
 	var errs []error
 	for _, chat := range chats {
-		c.mu.Lock()
-		in := c.snap.foldersOf(chat)
-		c.mu.Unlock()
-		elsewhere := slices.DeleteFunc(slices.Clone(in), func(f string) bool { return f == DefaultFolderID })
-		switch {
-		case !slices.Contains(in, DefaultFolderID):
-			// already gone
-		case len(elsewhere) > 0:
-			errs = append(errs, fmt.Errorf("%w: Cliq does not let the provider take chat %s out of My Pins alone, and unpinning it would also take it out of folder(s) %s: "+
-				"unpin it from My Pins in Cliq, then run the apply again", ErrPinnedElsewhere, chat, strings.Join(elsewhere, ", ")))
-		default:
-			if err := c.UnpinChat(ctx, chat); err != nil {
-				errs = append(errs, err)
-			}
+		if err := c.unpinFromMyPinsAlone(ctx, chat); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func (c *Client) unpinFromMyPinsAlone(ctx context.Context, chat string) error {
+	release, err := c.chatTurns.take(ctx, chat)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := c.Refresh(ctx); err != nil {
+		return err
+	}
+	where := func(s *snapshot) (inMyPins bool, elsewhere []string) {
+		for _, f := range s.foldersOf(chat) {
+			if f == DefaultFolderID {
+				inMyPins = true
+			} else {
+				elsewhere = append(elsewhere, f)
+			}
+		}
+		return inMyPins, elsewhere
+	}
+	pinnedElsewhere := func(elsewhere []string) error {
+		return fmt.Errorf("%w: Cliq does not let the provider take chat %s out of My Pins alone, and unpinning it would also take it out of folder(s) %s: "+
+			"unpin it from My Pins in Cliq, then run the apply again", ErrPinnedElsewhere, chat, strings.Join(elsewhere, ", "))
+	}
+	c.mu.Lock()
+	inMyPins, elsewhere := where(c.snap)
+	c.mu.Unlock()
+	switch {
+	case !inMyPins:
+		return nil // already gone
+	case len(elsewhere) > 0:
+		return pinnedElsewhere(elsewhere)
+	}
+	_, err = c.unchecked(ctx, call{op: OpUnpinChat, path: "/chats/" + chat + "/pins"}, []string{DefaultFolderID},
+		func(s *snapshot) bool {
+			in, others := where(s)
+			return !in || len(others) > 0 // gone, or never again: it sits elsewhere now
+		},
+		func(s *snapshot, _ *answer) { s.removeChats([]string{chat}) })
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	inMyPins, elsewhere = where(c.snap)
+	c.mu.Unlock()
+	if inMyPins && len(elsewhere) > 0 {
+		return pinnedElsewhere(elsewhere)
+	}
+	return nil
 }

@@ -179,3 +179,27 @@ func TestNothingIsSentAfterTheCallerIsCancelled(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Where Cliq lists a folder that holds chats without its chats key (the vendor does not say when it
+// leaves the key out), the client never rewrites that folder's list, which would drop the chats it
+// cannot see: it pins the plan's additions and stops with an error.
+func TestAFolderListedWithoutItsChatsIsNeverRewritten(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	f := e.fake.CreateFolderOOB("F", "", []string{"1", "2"})
+	e.tick()
+	body := `{"url":"/v3/pin-categories","type":"pin_categories","data":[{"category_id":"default","chats":[]},` +
+		`{"category_id":"` + f + `","title":"F","symbol":"","state":"expanded"}]}`
+	e.fake.InjectFault(fakecliq.Fault{Op: fakecliq.OpListFolders, Kind: fakecliq.FaultHTMLBefore, Body: body,
+		ContentType: "application/json;charset=UTF-8", Times: -1})
+	err := e.client.SetFolderChats(ctx, f, []string{"1", "2"}, []string{"2", "3"})
+	if !errors.Is(err, errUnlisted) {
+		t.Fatalf("err = %v, want the folder's chats unlisted", err)
+	}
+	if got := e.chatIDs(t, f); !slices.Equal(got, []string{"1", "2", "3"}) {
+		t.Fatalf("F = %v, want [1 2 3]: chats the client could not see were dropped", got)
+	}
+	if n := e.count(OpReplaceChats); n != 0 {
+		t.Fatalf("%d replace_chats sent for a folder listed without its chats", n)
+	}
+}

@@ -9,20 +9,19 @@ import (
 )
 
 // TestCorrectUnderEveryReading runs the client through what the vendor's documents leave open —
-// whether a chat sits in several folders, where new folders and pins go, how far unpin_all reaches
-// — against a fake that takes each reading in turn. After every step, the client's view must be
+// whether a chat sits in several folders, where new folders and pins go, how far unpin_all reaches,
+// whether My Pins' chats can be replaced, whether an empty folder lists its chats — against a fake
+// that takes each reading in turn. After every step, the client's view must be
 // the server's, and the outcome must be what was asked for.
 func TestCorrectUnderEveryReading(t *testing.T) {
-	for _, one := range []bool{false, true} {
-		for _, top := range []bool{false, true} {
-			for _, everywhere := range []bool{false, true} {
-				reading := fakecliq.Reading{OneFolderPerChat: one, NewOnTop: top, UnpinAllEverywhere: everywhere}
-				t.Run(fmt.Sprintf("%+v", reading), func(t *testing.T) {
-					t.Parallel()
-					checkReading(t, reading)
-				})
-			}
-		}
+	for n := range 1 << 5 {
+		bit := func(i int) bool { return n&(1<<i) != 0 }
+		reading := fakecliq.Reading{OneFolderPerChat: bit(0), NewOnTop: bit(1), UnpinAllEverywhere: bit(2),
+			MyPinsRefusesReplace: bit(3), EmptyFolderOmitsChats: bit(4)}
+		t.Run(fmt.Sprintf("%+v", reading), func(t *testing.T) {
+			t.Parallel()
+			checkReading(t, reading)
+		})
 	}
 }
 

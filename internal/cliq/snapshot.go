@@ -28,6 +28,10 @@ type snapshot struct {
 	orderUncertain     bool
 	chatOrderUncertain map[string]bool
 	stale              bool
+
+	// undated is set when the read's answer carried no Date: the local clock proves nothing about
+	// Cliq's, so the snapshot proves no folder (sync stays empty).
+	undated bool
 }
 
 // readMargin is how much earlier than its Date a read's proof starts. Cliq reads the list and
@@ -184,7 +188,7 @@ func (c *Client) read(ctx context.Context, query string) ([]Folder, error) {
 			var lr listResponse
 			if decodeErr = ans.decode(OpListFolders, &lr); decodeErr == nil {
 				folders = lr.Data
-				c.install(ctx, lr.Data, ans.date)
+				c.install(ctx, lr.Data, ans.date, ans.dated)
 			}
 		}})
 	if err != nil {
@@ -196,12 +200,12 @@ func (c *Client) read(ctx context.Context, query string) ([]Folder, error) {
 // install makes a read the client's knowledge. It runs inside the gate, held exclusively: no
 // write is on the wire, and every write answered before was settled, so the read shows all of
 // them and none of the client's writes is applied to it again (doc.go, rule 2).
-func (c *Client) install(ctx context.Context, folders []Folder, date time.Time) {
+func (c *Client) install(ctx context.Context, folders []Folder, date time.Time, dated bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	// The default folder comes first; make sure it is there even if an answer omits it.
 	if i := slices.IndexFunc(folders, func(f Folder) bool { return f.IsDefault() }); i < 0 {
-		folders = append([]Folder{{ID: DefaultFolderID}}, folders...)
+		folders = append([]Folder{{ID: DefaultFolderID, chatsUnlisted: true}}, folders...)
 	} else if i > 0 {
 		d := folders[i]
 		folders = append([]Folder{d}, slices.Delete(slices.Clone(folders), i, i+1)...)
@@ -215,13 +219,18 @@ func (c *Client) install(ctx context.Context, folders []Folder, date time.Time) 
 			folders[i].Chats[j].LastMessageInfo = nil
 		}
 	}
-	proof := date.Truncate(time.Second).Add(-readMargin)
-	s := &snapshot{folders: folders, sync: map[string]time.Time{"": proof}, chatOrderUncertain: map[string]bool{}}
-	for _, f := range folders {
-		s.sync[f.ID] = proof
+	s := &snapshot{folders: folders, sync: map[string]time.Time{}, chatOrderUncertain: map[string]bool{}, undated: !dated}
+	if dated {
+		proof := date.Truncate(time.Second).Add(-readMargin)
+		s.sync[""] = proof
+		for _, f := range folders {
+			if !f.chatsUnlisted {
+				s.sync[f.ID] = proof
+			}
+		}
+		c.serverOffset = time.Until(date)
 	}
 	c.snap = s
-	c.serverOffset = time.Until(date)
 	tflog.SubsystemDebug(c.logContext(ctx), logSubsystem, "Read the folder list", map[string]any{"folders": len(folders)})
 }
 
@@ -242,13 +251,19 @@ func (c *Client) prove(ctx context.Context, id string) error {
 		c.mu.Lock()
 		s, ch := c.snap, c.changes[id]
 		proven := c.proves(s, id)
-		missing := id != "" && s != nil && !s.stale && func() bool { _, f := s.find(id); return f == nil }()
+		fresh := s != nil && !s.stale
+		missing := id != "" && fresh && func() bool { _, f := s.find(id); return f == nil }()
+		unlisted := id != "" && fresh && c.unlisted(id)
 		c.mu.Unlock()
 		switch {
 		case proven:
 			return nil
 		case missing:
 			return fmt.Errorf("%w: %s", ErrFolderNotFound, id)
+		case fresh && s.undated:
+			return errUndated
+		case unlisted:
+			return fmt.Errorf("%w: folder %s", errUnlisted, id)
 		case attempt > maxRetries:
 			return fmt.Errorf("%w: folder %s kept changing while the provider read it", errNotConverged, id)
 		}
@@ -261,6 +276,19 @@ func (c *Client) prove(ctx context.Context, id string) error {
 			return err
 		}
 	}
+}
+
+// errUndated and errUnlisted say why the client cannot make a change that Cliq checks against the
+// time of the client's last read: it cannot prove what the folder holds (doc.go, rule 1).
+var (
+	errUndated  = errors.New("Cliq's answer to the folder list carried no Date header, which the provider needs to change a folder's chats or order safely (a proxy between you and Cliq may remove it)")
+	errUnlisted = errors.New("Cliq listed the folder without its chats, so the provider cannot rewrite its list of chats without risking chats it cannot see")
+)
+
+// unlisted reports, with c.mu held, whether the snapshot's read listed folder id without its chats.
+func (c *Client) unlisted(id string) bool {
+	_, f := c.snap.find(id)
+	return f != nil && f.chatsUnlisted
 }
 
 // noteChange records, with c.mu held, that folder id ("" = the folder order) changed within the

@@ -34,6 +34,7 @@ type call struct {
 type answer struct {
 	status      int
 	date        time.Time // the server's clock (Date header), falling back to the local clock
+	dated       bool      // the Date header was there: date is the server's clock
 	body        []byte
 	contentType string // the Content-Type header, "" when absent
 }
@@ -198,7 +199,7 @@ func (c *Client) send(ctx context.Context, method string, cl call, tok string) (
 	}
 	ans := &answer{status: resp.StatusCode, body: data, date: time.Now(), contentType: resp.Header.Get("Content-Type")}
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
-		ans.date = d
+		ans.date, ans.dated = d, true
 	}
 	return ans, nil
 }

@@ -16,6 +16,31 @@ type Folder struct {
 	Symbol string `json:"symbol,omitempty"`
 	State  string `json:"state,omitempty"`
 	Chats  []Chat `json:"chats,omitempty"`
+
+	// chatsUnlisted is set when Cliq's answer left out the folder's chats key. The vendor does
+	// not say whether it does so for an empty folder only: the client then takes the folder as
+	// empty for reading, but never rewrites its list of chats (doc.go, rule 1).
+	chatsUnlisted bool
+}
+
+// UnmarshalJSON decodes a folder, noting whether its chats were listed.
+func (f *Folder) UnmarshalJSON(b []byte) error {
+	var v struct {
+		ID     string  `json:"category_id"`
+		Title  string  `json:"title"`
+		Symbol string  `json:"symbol"`
+		State  string  `json:"state"`
+		Chats  *[]Chat `json:"chats"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*f = Folder{ID: v.ID, Title: v.Title, Symbol: v.Symbol, State: v.State}
+	if v.Chats != nil {
+		f.Chats = *v.Chats
+	}
+	f.chatsUnlisted = v.Chats == nil
+	return nil
 }
 
 // IsDefault reports whether f is the built-in My Pins section.

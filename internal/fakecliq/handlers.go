@@ -174,7 +174,7 @@ func (s *Server) listFolders(req *apiRequest) *apiResponse {
 	data := make([]folderJSON, 0, len(s.st.folders))
 	for _, f := range s.st.folders {
 		fj := s.folderBody(f)
-		if withChats {
+		if withChats && (len(f.chats) > 0 || !s.st.reading.EmptyFolderOmitsChats) {
 			chats := make([]chatJSON, 0, len(f.chats))
 			for _, id := range f.chats {
 				chats = append(chats, s.chatBody(id, include["recipients_summary"], include["last_message_info"]))

@@ -137,6 +137,9 @@ type Reading struct {
 	// MyPinsRefusesReplace: replace_chats on the default folder (My Pins) answers 400
 	// operation_not_allowed. Default: My Pins' chats can be replaced like any folder's.
 	MyPinsRefusesReplace bool
+	// EmptyFolderOmitsChats: with include_fields=chats, an empty folder is listed without a
+	// "chats" key. Default: "chats": [].
+	EmptyFolderOmitsChats bool
 }
 
 // New returns a fake Cliq server with one empty default folder.
