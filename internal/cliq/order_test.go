@@ -38,3 +38,24 @@ func TestDesiredFolderOrderKeepsOthersBelow(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+func TestMergeChatsAppliesOnlyThePlansChange(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		current, prior, want []string
+		out                  []string
+	}{
+		{"nothing changed by hand", []string{"1", "2"}, []string{"1", "2"}, []string{"2", "3"}, []string{"2", "3"}},
+		{"pinned by hand since the plan: stays, after the chat it follows", []string{"1", "9", "2"}, []string{"1", "2"}, []string{"1", "2", "3"}, []string{"1", "9", "2", "3"}},
+		{"pinned by hand at the top", []string{"9", "1"}, []string{"1"}, []string{"1", "2"}, []string{"9", "1", "2"}},
+		{"unpinned by hand, kept by the plan: stays unpinned", []string{"2"}, []string{"1", "2"}, []string{"1", "2", "3"}, []string{"2", "3"}},
+		{"removed by the plan", []string{"1", "2", "9"}, []string{"1", "2"}, []string{"2"}, []string{"2", "9"}},
+		{"the plan reorders", []string{"1", "2", "3"}, []string{"1", "2", "3"}, []string{"3", "1", "2"}, []string{"3", "1", "2"}},
+		{"added by the plan and by hand alike", []string{"1", "3"}, []string{"1"}, []string{"1", "3"}, []string{"1", "3"}},
+		{"to none", []string{"1"}, []string{"1"}, nil, nil},
+	} {
+		if got := MergeChats(tc.current, tc.prior, tc.want); !slices.Equal(got, tc.out) {
+			t.Errorf("%s: MergeChats(%v, %v, %v) = %v, want %v", tc.name, tc.current, tc.prior, tc.want, got, tc.out)
+		}
+	}
+}
