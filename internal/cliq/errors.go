@@ -181,23 +181,24 @@ const redacted = "[redacted]"
 // secrets and whatever looks like a credential replaced by [redacted], and control characters and
 // backquotes (which would break the quoting of the excerpt) replaced by spaces.
 func redactedExcerpt(body []byte, secrets []string) string {
-	window := body
-	cut := len(window) > excerptWindow
-	if cut {
-		window = window[:excerptWindow]
-		// A secret may straddle the window's end, where no pattern recognises it: drop the last word.
-		if i := bytes.LastIndexAny(window, " \t\r\n<>\"'"); i >= 0 {
-			window = window[:i]
-		} else {
-			window = nil
-		}
-	}
+	window, cut := cutWord(body, excerptWindow)
 	s := strings.ToValidUTF8(string(window), "\uFFFD")
 	for _, secret := range secrets {
 		if len(secret) >= 4 {
 			s = strings.ReplaceAll(s, secret, redacted)
 		}
 	}
+	s = strings.Map(func(r rune) rune {
+		if r == '`' || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	// Only the start is shown: the patterns need not scan the rest (they are slow on long input).
+	var more bool
+	s, more = cutWordString(s, 4*excerptRunes)
+	cut = cut || more
 	s = authSchemeRe.ReplaceAllString(s, "$1 "+redacted)
 	s = credentialRe.ReplaceAllString(s, "$1$2"+redacted)
 	s = opaqueRe.ReplaceAllStringFunc(s, func(m string) string {
@@ -206,17 +207,28 @@ func redactedExcerpt(body []byte, secrets []string) string {
 		}
 		return m
 	})
-	s = strings.Map(func(r rune) rune {
-		if r == '`' || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > excerptRunes {
 		s = string(r[:excerptRunes]) + "…"
 	} else if cut {
 		s += "…"
 	}
 	return s
+}
+
+// cutWord returns at most the first n bytes of b, and whether it cut. A cut drops the word it falls
+// in: a secret there is no longer whole, and neither its value nor a pattern would recognise it.
+func cutWord(b []byte, n int) ([]byte, bool) {
+	if len(b) <= n {
+		return b, false
+	}
+	b = b[:n]
+	if i := bytes.LastIndexAny(b, " \t\r\n<>\"'"); i >= 0 {
+		return b[:i], true
+	}
+	return nil, true
+}
+
+func cutWordString(s string, n int) (string, bool) {
+	b, cut := cutWord([]byte(s), n)
+	return string(b), cut
 }
