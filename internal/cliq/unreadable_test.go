@@ -312,3 +312,32 @@ func TestUnreadableAnswerErrorsShowNoSecret(t *testing.T) {
 		t.Errorf("the excerpt is not the page with its secrets removed: %v", err)
 	}
 }
+
+// TestAnswersWithUnknownKeysAreRead: unknown keys are ignored and optional keys may be missing; such
+// answers are read as they are, without a read to settle them.
+func TestAnswersWithUnknownKeysAreRead(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	e.fake.InjectFault(fakecliq.Fault{Op: fakecliq.OpListFolders, Kind: fakecliq.FaultHTMLBefore, ContentType: "application/json; charset=utf-8",
+		Body: `{"url":"/v3/pin-categories","type":"pin_categories","next_token":null,"data":[{"category_id":"default","colour":"red","chats":[{"chat_id":"9","unread":3}]}]}`})
+	folders, err := e.client.ListFolders(ctx)
+	must(t, err)
+	if len(folders) != 1 || !slices.Equal(folders[0].ChatIDs(), []string{"9"}) {
+		t.Fatalf("folders = %+v", folders)
+	}
+	e.fake.InjectFault(fakecliq.Fault{Op: fakecliq.OpCreateFolder, Kind: fakecliq.FaultHTMLAfter, ContentType: "application/json",
+		Body: `{"data":{"category_id":"4000000020001","position":7},"request_id":"abc"}`})
+	f, err := e.client.CreateFolder(ctx, "New", ":smile:", nil)
+	must(t, err)
+	e.fake.InjectFault(fakecliq.Fault{Op: fakecliq.OpPinChat, Kind: fakecliq.FaultHTMLAfter, ContentType: "application/json", Body: `{"data":{"pinned_at":1}}`})
+	must(t, e.client.PinChat(ctx, "5", f.ID))
+	if f.ID != "4000000020001" || f.Title != "New" || f.Symbol != ":smile:" || f.State != "expanded" {
+		t.Fatalf("created %+v: the missing title, symbol and state are the ones asked for", f)
+	}
+	if n := e.count(OpListFolders); n != 1 {
+		t.Fatalf("list requests = %d, want 1: an answer with unknown keys was not taken as it is", n)
+	}
+	if !slices.Equal(e.chatIDs(t, f.ID), []string{"5"}) || len(e.fake.PendingFaults()) != 0 {
+		t.Fatalf("server folder holds %v", e.chatIDs(t, f.ID))
+	}
+}
