@@ -104,7 +104,7 @@ func (o *scheduledOp) String() string {
 }
 
 // targets are the (folder, chat) pairs the operation may change.
-func (o *scheduledOp) targets(folderChats map[string][]string) []pair {
+func (o *scheduledOp) targets() []pair {
 	switch o.kind {
 	case "add", "remove":
 		return []pair{{o.folder, o.chat}}
@@ -178,7 +178,7 @@ func runSchedule(t *testing.T, rt *rapid.T, tally *scheduleTally) {
 	ops := drawOps(rt, managed, initial)
 	used := map[pair]bool{} // pairs some operation targets: the person's changes there may be undone
 	for _, o := range ops {
-		for _, p := range o.targets(initial) {
+		for _, p := range o.targets() {
 			used[p] = true
 		}
 	}
@@ -397,20 +397,20 @@ func drawOps(rt *rapid.T, managed []string, initial map[string][]string) []*sche
 			o.want = rapid.Permutation(managed).Draw(rt, fmt.Sprintf("op %d order", i))
 		}
 		clash := false
-		for _, p := range o.targets(initial) {
+		for _, p := range o.targets() {
 			clash = clash || taken[p] || owned[p.folder]
 		}
 		if clash || (o.kind == "set" || o.kind == "delete") && slices.ContainsFunc(ops, func(other *scheduledOp) bool {
-			return slices.ContainsFunc(other.targets(initial), func(p pair) bool { return p.folder == o.folder })
+			return slices.ContainsFunc(other.targets(), func(p pair) bool { return p.folder == o.folder })
 		}) {
 			continue // Terraform never plans two changes of one pin, or one besides a folder's whole list
 		}
 		if o.kind == "delete" && slices.ContainsFunc(ops, func(other *scheduledOp) bool {
-			return slices.ContainsFunc(other.targets(initial), func(p pair) bool { return p.folder == DefaultFolderID })
+			return slices.ContainsFunc(other.targets(), func(p pair) bool { return p.folder == DefaultFolderID })
 		}) {
 			continue
 		}
-		for _, p := range o.targets(initial) {
+		for _, p := range o.targets() {
 			taken[p] = true
 		}
 		if o.kind == "set" || o.kind == "delete" {
@@ -541,7 +541,7 @@ func carries(r fakecliq.LoggedRequest, o *scheduledOp, ops []*scheduledOp) bool 
 			return false
 		}
 		for _, other := range ops {
-			if other != o && slices.ContainsFunc(other.targets(nil), func(p pair) bool { return p.folder == o.folder }) {
+			if other != o && slices.ContainsFunc(other.targets(), func(p pair) bool { return p.folder == o.folder }) {
 				return false // another operation writes this folder too
 			}
 		}

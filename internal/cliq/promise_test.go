@@ -162,8 +162,8 @@ func TestNothingIsSentAfterTheCallerIsCancelled(t *testing.T) {
 	// A follower of the held read returns when its own context ends.
 	cancelled(func(ctx context.Context) error { _, err := e.client.ListFolders(ctx); return err }, 20*time.Millisecond)
 	select {
-	case <-leader:
-		t.Fatal("the shared read finished although the server held it")
+	case err := <-leader:
+		t.Fatalf("the shared read finished (%v) although the server held it", err)
 	default:
 	}
 	close(release)

@@ -281,8 +281,8 @@ func (c *Client) prove(ctx context.Context, id string) error {
 // errUndated and errUnlisted say why the client cannot make a change that Cliq checks against the
 // time of the client's last read: it cannot prove what the folder holds (doc.go, rule 1).
 var (
-	errUndated  = errors.New("Cliq's answer to the folder list carried no Date header, which the provider needs to change a folder's chats or order safely (a proxy between you and Cliq may remove it)")
-	errUnlisted = errors.New("Cliq listed the folder without its chats, so the provider cannot rewrite its list of chats without risking chats it cannot see")
+	errUndated  = errors.New("the answer to the folder list carried no Date header, which the provider needs to change a folder's chats or order safely (a proxy between you and Cliq may remove it)")
+	errUnlisted = errors.New("the folder list showed this folder without its chats, so the provider cannot rewrite its list of chats without risking chats it cannot see")
 )
 
 // unlisted reports, with c.mu held, whether the snapshot's read listed folder id without its chats.

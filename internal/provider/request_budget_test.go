@@ -23,9 +23,6 @@ const (
 	budgetFolders       = 12
 	budgetPinsPerFolder = 3
 	budgetPins          = budgetFolders * budgetPinsPerFolder
-	// Terraform's default -parallelism, which the test harness keeps: at most this many resource
-	// operations run at once.
-	budgetParallelism = 10
 )
 
 func TestAccRequestBudget_midSize(t *testing.T) {
