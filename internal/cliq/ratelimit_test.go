@@ -46,23 +46,6 @@ func TestConcurrentRequestsStayUnderTheLimit(t *testing.T) {
 	if got := e.fake.RequestCount(fakecliq.OpPinChat); got != n {
 		t.Fatalf("pin requests = %d, want %d", got, n)
 	}
-	// No slower than the limits require: with the whole threshold per window (and the pad), n
-	// requests need (n-1)/threshold windows of waiting; allow one window of slack for scheduling.
-	var first, last time.Time
-	for _, r := range e.fake.RequestLog() {
-		if r.Op != fakecliq.OpPinChat {
-			continue
-		}
-		if first.IsZero() {
-			first = r.Time
-		}
-		last = r.Time
-	}
-	budget := threshold
-	windows := (n - 1) / budget
-	if span := last.Sub(first); span > time.Duration(windows+1)*window {
-		t.Fatalf("%d requests took %v; the limits allow them in %d windows of %v", n, span, windows, window)
-	}
 }
 
 // TestBudgetsAreSharedBetweenProcesses runs two clients (as two provider processes for the same
