@@ -31,6 +31,12 @@ type batcher struct {
 	pending []*pinChange
 	timer   *time.Timer
 	last    int // size of the previous batch: Terraform tends to hand changes over in waves alike
+
+	// Per folder, the changes waiting for the folder's worker, and whether it runs: changes that
+	// arrive while the folder's request waits (for a read that proves it, for its budget) leave
+	// together in the next one, instead of one request each. Guarded by mu.
+	queued  map[string][]*pinChange
+	working map[string]bool
 }
 
 func newBatcher(delay time.Duration, run func(string, []*pinChange)) *batcher {
@@ -96,21 +102,36 @@ func (b *batcher) takeLocked() []*pinChange {
 	return batch
 }
 
-// runBatch runs the batch's folders side by side.
+// runBatch hands the batch's changes to their folders' workers, which run side by side.
 func (b *batcher) runBatch(batch []*pinChange) {
-	byFolder := map[string][]*pinChange{}
-	var order []string
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.queued == nil {
+		b.queued, b.working = map[string][]*pinChange{}, map[string]bool{}
+	}
 	for _, p := range batch {
-		if byFolder[p.folderID] == nil {
-			order = append(order, p.folderID)
+		b.queued[p.folderID] = append(b.queued[p.folderID], p)
+		if !b.working[p.folderID] {
+			b.working[p.folderID] = true
+			go b.work(p.folderID)
 		}
-		byFolder[p.folderID] = append(byFolder[p.folderID], p)
 	}
-	var wg sync.WaitGroup
-	for _, id := range order {
-		wg.Go(func() { b.run(id, byFolder[id]) })
+}
+
+// work runs one folder's queued changes, all that have gathered each time, until none is left.
+func (b *batcher) work(folderID string) {
+	for {
+		b.mu.Lock()
+		changes := b.queued[folderID]
+		delete(b.queued, folderID)
+		if len(changes) == 0 {
+			delete(b.working, folderID)
+			b.mu.Unlock()
+			return
+		}
+		b.mu.Unlock()
+		b.run(folderID, changes)
 	}
-	wg.Wait()
 }
 
 // waiting returns the changes whose callers still wait, and finishes the others.
