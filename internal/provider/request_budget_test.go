@@ -100,8 +100,10 @@ resource "cliq_chat_pin" "p" {
 						if replaces < budgetFolders || replaces > budgetPins {
 							return fmt.Errorf("destroy: %d replace_chats for %d pins in %d folders", replaces, budgetPins, budgetFolders)
 						}
-						if lists := env.Fake.RequestCount(fakecliq.OpListFolders); lists > 2+replaces-budgetFolders {
-							return fmt.Errorf("destroy: %d list reads, want at most %d (two, and one per folder replaced again)", lists, 2+replaces-budgetFolders)
+						// A folder replaced again waits for a read late enough to show the first
+						// replace; joining a read that another folder started earlier may take two.
+						if lists, most := env.Fake.RequestCount(fakecliq.OpListFolders), 2+2*(replaces-budgetFolders); lists > most {
+							return fmt.Errorf("destroy: %d list reads, want at most %d (two, and at most two per folder replaced again)", lists, most)
 						}
 						if err := checkNoRefusals(env.Fake); err != nil {
 							return err
