@@ -10,10 +10,10 @@ import (
 )
 
 // TestReadOvertakenByWriteKeepsTheWrite: a list read and a create run concurrently (Terraform
-// refreshes one resource while it creates another). The gate keeps them apart on the wire, but the
-// create's answer can be applied to the snapshot before the read, which does not show the new
-// folder, is installed; the client must still know the folder it created (a resource reading it
-// back would otherwise report it deleted outside Terraform).
+// refreshes one resource while it creates another). The gate (doc.go, rule 2) orders them, through
+// the read's install and the create's settle: either the read shows the folder, or the create is
+// applied to the read after it. Either way the client knows the folder it created (a resource
+// reading it back would otherwise report it deleted outside Terraform).
 func TestReadOvertakenByWriteKeepsTheWrite(t *testing.T) {
 	// A short window: the test makes many reads, and pacing is not what it is about.
 	e := newTestEnv(t, fakecliq.Options{DisableRateLimits: true, MaxFolders: 1000, RateWindow: 10 * time.Millisecond})
