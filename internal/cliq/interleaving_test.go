@@ -22,9 +22,9 @@ import (
 // TestNoHandMadeChangeIsEverUndone searches interleavings for a counterexample to the client's
 // promise (doc.go): for each random schedule it runs a wave of concurrent operations (add, remove
 // and move pins, set a folder's chats, reorder and create and delete folders), while a simulated
-// person pins and unpins chats at chosen moments (right after a list read, just before a write
-// lands, right after one is answered: within its second, after a delay), and some callers are
-// cancelled. Then:
+// person pins and unpins chats at chosen moments (right after a list read, between Cliq reading
+// the list and dating its answer, just before a write lands, right after one is answered: within
+// its second, after a delay), and some callers are cancelled. Then:
 //   - every pin or unpin the person made of a chat in a folder that no operation targeted is as
 //     the person left it (nothing is left open on purpose: any other outcome fails);
 //   - every operation that reported success is on the server, unless the person changed the same
@@ -429,7 +429,7 @@ func drawActions(rt *rapid.T, folders []string) []*personAction {
 	out := make([]*personAction, n)
 	for i := range out {
 		a := &personAction{
-			trigger: rapid.SampledFrom([]string{"after-read", "before-write", "after-write", "delay"}).Draw(rt, fmt.Sprintf("change %d when", i)),
+			trigger: rapid.SampledFrom([]string{"after-read", "read-undated", "before-write", "after-write", "delay"}).Draw(rt, fmt.Sprintf("change %d when", i)),
 			pin:     rapid.Bool().Draw(rt, fmt.Sprintf("change %d pin", i)),
 			folder:  rapid.SampledFrom(folders).Draw(rt, fmt.Sprintf("change %d folder", i)),
 			chat:    rapid.SampledFrom(scheduleChats).Draw(rt, fmt.Sprintf("change %d chat", i)),
@@ -472,14 +472,25 @@ var (
 
 // hookPerson makes each request-triggered change at its moment.
 func hookPerson(fake *fakecliq.Server, actions []*personAction) {
-	var reads, writesBefore, writesAfter atomic.Int32
-	fire := func(trigger string, n int32) {
+	var reads, readsExecuted, writesBefore, writesAfter atomic.Int32
+	fire := func(trigger string, n int32) (fired bool) {
 		for _, a := range actions {
 			if a.trigger == trigger && int32(a.n) == n {
 				a.act(fake)
+				fired = true
 			}
 		}
+		return fired
 	}
+	// read-undated: after Cliq read the list for the k-th read, and before it dated the answer,
+	// which then falls in the next second: the change is newer than what the read shows, and
+	// older than its Date (what readMargin is for).
+	fake.AfterExecute(fakecliq.OpListFolders, func(fakecliq.LoggedRequest) {
+		if fire("read-undated", readsExecuted.Add(1)) {
+			now := fake.Now()
+			time.Sleep(now.Truncate(time.Second).Add(time.Second).Sub(now) + 5*time.Millisecond)
+		}
+	})
 	fake.BeforeExecute("", func(r fakecliq.LoggedRequest) {
 		if r.Op != fakecliq.OpListFolders && r.Op != fakecliq.OpToken {
 			fire("before-write", writesBefore.Add(1))

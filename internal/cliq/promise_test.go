@@ -203,3 +203,25 @@ func TestAFolderListedWithoutItsChatsIsNeverRewritten(t *testing.T) {
 		t.Fatalf("%d replace_chats sent for a folder listed without its chats", n)
 	}
 }
+
+// A person pins a chat into a folder after Cliq read the list for the client, but before Cliq
+// dated its answer, which falls in the next second: the client's replace of that folder, built
+// from that read, must not take the chat out (this is what readMargin is for).
+func TestAChangeBetweenCliqsReadAndItsDateIsNeverLost(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	f := e.fake.CreateFolderOOB("F", "", []string{"1", "2"})
+	e.tick()
+	var once sync.Once
+	e.fake.AfterExecute(fakecliq.OpListFolders, func(fakecliq.LoggedRequest) {
+		once.Do(func() {
+			must(t, e.fake.PinChatOOB("9", f))
+			now := e.fake.Now()
+			time.Sleep(now.Truncate(time.Second).Add(time.Second).Sub(now) + 5*time.Millisecond)
+		})
+	})
+	must(t, e.client.RemovePin(ctx, f, "1"))
+	if got := e.chatIDs(t, f); !slices.Equal(got, []string{"2", "9"}) {
+		t.Fatalf("F = %v, want [2 9]: the pin made between Cliq's read and its answer's Date was lost", got)
+	}
+}

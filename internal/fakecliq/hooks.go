@@ -18,6 +18,17 @@ func (s *Server) BeforeExecute(op Op, fn func(LoggedRequest)) {
 	s.before = append(s.before, beforeHook{op: op, fn: fn})
 }
 
+// AfterExecute registers fn to run right after a request to op ("" = every operation) was
+// executed, before its answer is written and dated: a change fn makes lands after what the
+// request read or wrote, yet before the Date of its answer. fn may block to push that Date into
+// a later second (a server slow to answer after reading the list). It runs without the server
+// lock, for the requests BeforeExecute hooks see.
+func (s *Server) AfterExecute(op Op, fn func(LoggedRequest)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.executed = append(s.executed, beforeHook{op: op, fn: fn})
+}
+
 // AfterRequest registers fn to run after every request the server handled
 // (404/405 and token requests included), with its log entry. It runs without
 // the server lock, after the answer was written (or the connection dropped).
@@ -27,17 +38,20 @@ func (s *Server) AfterRequest(fn func(LoggedRequest)) {
 	s.after = append(s.after, fn)
 }
 
-// ClearHooks removes every BeforeExecute and AfterRequest hook.
+// ClearHooks removes every BeforeExecute, AfterExecute and AfterRequest hook.
 func (s *Server) ClearHooks() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.before, s.after = nil, nil
+	s.before, s.executed, s.after = nil, nil, nil
 }
 
-func (s *Server) runBeforeHooks(req *apiRequest) {
+func (s *Server) runBeforeHooks(req *apiRequest) { s.runHooks(&s.before, req) }
+
+// runHooks runs those of *hooks (read under s.mu) that match req's operation.
+func (s *Server) runHooks(hooks *[]beforeHook, req *apiRequest) {
 	s.mu.Lock()
 	var fns []func(LoggedRequest)
-	for _, h := range s.before {
+	for _, h := range *hooks {
 		if h.op == "" || h.op == req.op {
 			fns = append(fns, h.fn)
 		}

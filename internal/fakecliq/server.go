@@ -119,6 +119,7 @@ type Server struct {
 	latency    map[Op]time.Duration
 	latencyAll time.Duration
 	before     []beforeHook
+	executed   []beforeHook // AfterExecute
 	after      []func(LoggedRequest)
 
 	contract *contract
@@ -431,6 +432,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	resp = s.execute(req)
 	s.mu.Unlock()
+	s.runHooks(&s.executed, req)
 	if r := faultAfter(fault); r != nil {
 		resp = r
 	}
