@@ -20,6 +20,8 @@ tmp_root=""
 
 section() { printf '\n==> %s\n' "$*"; }
 die() { printf '\nDEMO FAILED: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/fake.sh
+source "$(dirname "${BASH_SOURCE[0]}")/fake.sh"
 
 cleanup() {
   local rc=$?
@@ -46,37 +48,7 @@ go build -trimpath -o "$bin_dir/terraform-provider-cliq" . || die "build: go bui
 go build -trimpath -o "$bin_dir/fakecliq" ./internal/fakecliq/cmd/fakecliq || die "build: go build of the fake server failed"
 
 section "Starting the fake Cliq server"
-rm -f "$ready_file"
-"$bin_dir/fakecliq" --listen 127.0.0.1:0 --ready-file "$ready_file" >"$fake_log" 2>&1 &
-fake_pid=$!
-
-deadline=$((SECONDS + ready_timeout))
-until [[ -s "$ready_file" ]] && grep -q '^CLIQ_ACCESS_TOKEN=' "$ready_file"; do
-  if ! kill -0 "$fake_pid" 2>/dev/null; then
-    cat "$fake_log" >&2 || true
-    die "start fake: the fake server exited before it was ready (log above)"
-  fi
-  if ((SECONDS >= deadline)); then
-    cat "$fake_log" >&2 || true
-    die "start fake: no ready file at $ready_file after ${ready_timeout}s"
-  fi
-  sleep 0.2
-done
-
-# Use only the fake's endpoint and token, whatever the caller's environment holds.
-unset CLIQ_DATA_CENTER CLIQ_ACCOUNTS_URL CLIQ_CLIENT_ID CLIQ_CLIENT_SECRET CLIQ_REFRESH_TOKEN
-CLIQ_API_URL=""
-CLIQ_ACCESS_TOKEN=""
-while IFS= read -r line || [[ -n "$line" ]]; do
-  line="${line%$'\r'}"
-  case "$line" in
-    CLIQ_API_URL=*) CLIQ_API_URL="${line#*=}" ;;
-    CLIQ_ACCESS_TOKEN=*) CLIQ_ACCESS_TOKEN="${line#*=}" ;;
-  esac
-done <"$ready_file"
-[[ -n "$CLIQ_API_URL" && -n "$CLIQ_ACCESS_TOKEN" ]] || die "start fake: $ready_file lacks CLIQ_API_URL or CLIQ_ACCESS_TOKEN"
-export CLIQ_API_URL CLIQ_ACCESS_TOKEN
-echo "Fake Cliq (pid $fake_pid) listening at $CLIQ_API_URL"
+start_fake "$bin_dir/fakecliq" "$ready_file" "$fake_log" "$ready_timeout"
 
 section "Preparing a Terraform working directory"
 tmp_root="$(mktemp -d "${TMPDIR:-/tmp}/cliq-demo.XXXXXX")"

@@ -41,6 +41,8 @@ started=$SECONDS
 
 section() { printf '\n==> %s (%ss)\n' "$*" "$((SECONDS - started))"; }
 die() { printf '\nRELEASE CHECK FAILED: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/fake.sh
+source "$(dirname "${BASH_SOURCE[0]}")/fake.sh"
 
 cleanup() {
   local rc=$?
@@ -136,35 +138,11 @@ mkdir -p "$tmp_root/bin"
   die "build: go build of the fake server failed"
 ready_file="$tmp_root/fake.env"
 fake_log="$tmp_root/fake.log"
-"$tmp_root/bin/fakecliq" --listen 127.0.0.1:0 --ready-file "$ready_file" >"$fake_log" 2>&1 &
-fake_pid=$!
-deadline=$((SECONDS + ready_timeout))
-until [[ -s "$ready_file" ]] && grep -q '^CLIQ_ACCESS_TOKEN=' "$ready_file"; do
-  if ! kill -0 "$fake_pid" 2>/dev/null; then
-    cat "$fake_log" >&2 || true
-    die "start fake: the fake server exited before it was ready (log above)"
-  fi
-  ((SECONDS < deadline)) || die "start fake: no ready file at $ready_file after ${ready_timeout}s"
-  sleep 0.2
-done
-# Only the fake's endpoint and token, whatever the caller's environment holds.
-unset CLIQ_DATA_CENTER CLIQ_ACCOUNTS_URL CLIQ_CLIENT_ID CLIQ_CLIENT_SECRET CLIQ_REFRESH_TOKEN
-CLIQ_API_URL=""
-CLIQ_ACCESS_TOKEN=""
-while IFS= read -r line || [[ -n "$line" ]]; do
-  line="${line%$'\r'}"
-  case "$line" in
-    CLIQ_API_URL=*) CLIQ_API_URL="${line#*=}" ;;
-    CLIQ_ACCESS_TOKEN=*) CLIQ_ACCESS_TOKEN="${line#*=}" ;;
-  esac
-done <"$ready_file"
-[[ -n "$CLIQ_API_URL" && -n "$CLIQ_ACCESS_TOKEN" ]] || die "start fake: $ready_file lacks CLIQ_API_URL or CLIQ_ACCESS_TOKEN"
-export CLIQ_API_URL CLIQ_ACCESS_TOKEN
+start_fake "$tmp_root/bin/fakecliq" "$ready_file" "$fake_log" "$ready_timeout"
 export CLIQ_RATE_STATE_DIR="$tmp_root/rate-state"
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 unset TF_CLI_ARGS TF_CLI_ARGS_init TF_CLI_ARGS_plan TF_CLI_ARGS_apply TF_CLI_ARGS_destroy \
   TF_DATA_DIR TF_WORKSPACE TF_PLUGIN_CACHE_DIR TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE
-echo "Fake Cliq (pid $fake_pid) listening at $CLIQ_API_URL"
 
 # install_and_run NAME CLI HOST: installs the linux/amd64 zip into a filesystem
 # mirror under HOST (the registry the CLI resolves cliq-tf/cliq to), and runs
