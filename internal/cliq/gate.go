@@ -42,10 +42,13 @@ func (c *Client) enterGate(ctx context.Context, read bool) (leave func(), err er
 // arrives is never repeated by the next run.
 const inFlightGrace = 10 * time.Second
 
-// sendInFlight sends a request that has left: cancelling ctx no longer aborts it at once, only
-// after inFlightGrace.
+// sendInFlight sends a request that has left. For a write, cancelling ctx no longer aborts it at
+// once, only after inFlightGrace; a read ends with ctx.
 func (c *Client) sendInFlight(ctx context.Context, method string, cl call, tok string) (*answer, error) {
-	if f := flightOf(ctx); f != nil && cl.op != OpListFolders {
+	if cl.op == OpListFolders {
+		return c.send(ctx, method, cl, tok) // a read changes nothing: it stops with its caller
+	}
+	if f := flightOf(ctx); f != nil {
 		defer f.land()
 	}
 	wire, cancel := context.WithCancel(context.WithoutCancel(ctx))

@@ -225,3 +225,25 @@ func TestAChangeBetweenCliqsReadAndItsDateIsNeverLost(t *testing.T) {
 		t.Fatalf("F = %v, want [2 9]: the pin made between Cliq's read and its answer's Date was lost", got)
 	}
 }
+
+// A read that the server holds up ends when its caller's context does: unlike a write, it changed
+// nothing whose answer must be waited for.
+func TestACancelledReadDoesNotWaitForItsAnswer(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	release := make(chan struct{})
+	defer close(release)
+	e.fake.BeforeExecute(fakecliq.OpListFolders, func(fakecliq.LoggedRequest) { <-release })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.client.Refresh(ctx) }()
+	time.Sleep(50 * time.Millisecond) // the read is on the wire
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled read returned %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a cancelled read kept waiting for the server's answer")
+	}
+}
