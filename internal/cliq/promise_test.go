@@ -227,23 +227,25 @@ func TestAChangeBetweenCliqsReadAndItsDateIsNeverLost(t *testing.T) {
 }
 
 // A read that the server holds up ends when its caller's context does: unlike a write, it changed
-// nothing whose answer must be waited for.
-func TestACancelledReadDoesNotWaitForItsAnswer(t *testing.T) {
+// nothing whose answer must be waited for, and it must not keep the gate from the writes of
+// callers still running.
+func TestACancelledReadLeavesTheGate(t *testing.T) {
 	e := newTestEnv(t, fakecliq.Options{})
+	f := e.fake.CreateFolderOOB("F", "", nil)
 	release := make(chan struct{})
 	defer close(release)
 	e.fake.BeforeExecute(fakecliq.OpListFolders, func(fakecliq.LoggedRequest) { <-release })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.client.Refresh(ctx) }()
-	time.Sleep(50 * time.Millisecond) // the read is on the wire
+	time.Sleep(50 * time.Millisecond) // the read is on the wire, holding the gate
 	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("cancelled read returned %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("a cancelled read kept waiting for the server's answer")
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled read returned %v", err)
+	}
+	write, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	if err := e.client.ModifyFolder(write, f, ptr("G"), nil, nil); err != nil {
+		t.Fatalf("a write after the cancelled read: %v (the read kept the gate)", err)
 	}
 }
