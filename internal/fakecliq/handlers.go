@@ -101,6 +101,8 @@ func (s *Server) execute(req *apiRequest) *apiResponse {
 		return s.pinChat(req, now)
 	case OpUnpinChat:
 		return s.unpinChat(req, now)
+	case OpListChats:
+		return s.listChats(req)
 	}
 	return errorResponse(http.StatusInternalServerError, "", msgServerError)
 }

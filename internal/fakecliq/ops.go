@@ -18,6 +18,9 @@ const (
 	OpPinChat       Op = "pin_chat"       // 9. POST /chats/{chat_id}/pins
 	OpUnpinChat     Op = "unpin_chat"     // 10. DELETE /chats/{chat_id}/pins
 	OpToken         Op = "token"          // POST /oauth/v2/token (not one of the ten)
+	// OpListChats is GET /chats of the Chats module (not one of the ten My Pins operations):
+	// see chats.go.
+	OpListChats Op = "list_chats"
 )
 
 // AllOps returns the ten documented API operations in documentation order
@@ -30,14 +33,16 @@ func AllOps() []Op {
 }
 
 // DefaultThreshold returns the documented per-minute threshold of op: 20 for
-// create_folder, list_folders, bulk_unpin and delete_folder, 50 for the other
-// API operations, and 10 (per ten minutes) for the token endpoint.
+// create_folder, list_folders, bulk_unpin and delete_folder, 30 for
+// list_chats, 50 for the other API operations, and 10 (per ten minutes) for the token endpoint.
 func DefaultThreshold(op Op) int {
 	switch op {
 	case OpCreateFolder, OpListFolders, OpBulkUnpin, OpDeleteFolder:
 		return 20
 	case OpToken:
 		return tokenRefreshLimit
+	case OpListChats:
+		return 30
 	default:
 		return 50
 	}

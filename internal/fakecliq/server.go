@@ -191,6 +191,8 @@ func New(opts Options) *Server {
 		}
 		s.limiters[op] = &limiter{window: opts.RateWindow, lock: opts.LockPeriod, threshold: th}
 	}
+	s.limiters[OpListChats] = s.chatsLimiter()
+	s.seedChats()
 	if opts.OpenAPISpec != "" {
 		s.contract = loadContract(opts.OpenAPISpec)
 	}
@@ -485,6 +487,11 @@ func (s *Server) route(req *apiRequest) *apiResponse {
 		default:
 			return badMethod
 		}
+	case len(parts) == 1 && parts[0] == "chats":
+		if req.method != http.MethodGet {
+			return badMethod
+		}
+		req.op = OpListChats
 	case len(parts) == 3 && parts[0] == "chats" && parts[1] != "" && parts[2] == "pins":
 		req.id = parts[1]
 		switch req.method {

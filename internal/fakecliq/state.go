@@ -22,6 +22,7 @@ type Chat struct {
 	ChatType         string // channel, direct_message, group_chat or bot
 	Name             string
 	ParticipantCount int
+	ParentChatID     string // a thread's parent chat (GET /chats?parent_chid=)
 }
 
 // Folder is a snapshot of a chat folder. The built-in "My Pins" folder has ID
