@@ -33,8 +33,8 @@ func TestListChatsFilters(t *testing.T) {
 	h := newHarness(t, Options{})
 	alpha, thread := "2890538000000010023", "2890538000000010111"
 	h.ok(h.s.PinChatOOB("2890538000000010011", "")) // Standup
-	h.ok(h.s.PinChatOOB("1488288613043522001", ""))  // not in the directory: listed with invented details
-	h.s.DenyChat("2890538000000010085")              // Tim Harrison: no longer one of the caller's chats
+	h.ok(h.s.PinChatOOB("1488288613043522001", "")) // not in the directory: listed with invented details
+	h.s.DenyChat("2890538000000010085")             // Tim Harrison: no longer one of the caller's chats
 
 	all, _ := h.listedNames("limit=100")
 	want := []string{"Alpha launch checklist", "Announcements", "Chat 1488288613043522001", "Deploy Bot", "Design review",
