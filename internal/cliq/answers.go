@@ -29,6 +29,9 @@ const (
 	// folder's category_id and each chat's chat_id. An empty body is unreadable: it is not "no
 	// folders".
 	shapeFolders
+	// shapeChatList: the chat list (GET /chats) answers {"chats":[chat…]}. Required: chats, a
+	// list; each chat's chat_id. An empty body is unreadable: it is not "no chats".
+	shapeChatList
 )
 
 var answerShapes = map[Operation]answerShape{
@@ -36,6 +39,7 @@ var answerShapes = map[Operation]answerShape{
 	OpListFolders:  shapeFolders,
 	OpPinChat:      shapeChat,
 	OpUnpinChat:    shapeChat,
+	OpListChats:    shapeChatList,
 }
 
 // checkAnswer reports whether a 2xx answer (status, Content-Type, body) is what op documents; if
@@ -48,7 +52,7 @@ func checkAnswer(op Operation, status int, contentType string, raw []byte, secre
 		return unreadableAnswer(op, status, contentType, raw, problem, secrets)
 	}
 	if len(body) == 0 {
-		if shape == shapeFolder || shape == shapeFolders {
+		if shape == shapeFolder || shape == shapeFolders || shape == shapeChatList {
 			return unreadable("an empty body instead of JSON")
 		}
 		return nil
@@ -85,6 +89,21 @@ func shapeProblem(shape answerShape, body []byte) string {
 	}
 	missing := len(env.Data) == 0 || string(env.Data) == "null"
 	switch shape {
+	case shapeChatList:
+		var list struct {
+			Chats *[]ListedChat `json:"chats"`
+		}
+		if err := json.Unmarshal(body, &list); err != nil {
+			return describeJSONError(body, err)
+		}
+		if list.Chats == nil {
+			return "JSON without chats"
+		}
+		for i, ch := range *list.Chats {
+			if ch.ChatID == "" {
+				return fmt.Sprintf("JSON without chats[%d].chat_id", i)
+			}
+		}
 	case shapeChat:
 		if missing {
 			return "JSON without data"

@@ -34,6 +34,8 @@ type Client struct {
 
 	removals *batcher // removals that arrive together leave their folder in one replace (rule 3)
 
+	chatLists chatLists // the chat list per filter, read once until Invalidate (chats.go)
+
 	// myPinsRefusesReplace is set once Cliq refused to replace My Pins' chats (operation 8):
 	// removals from My Pins then unpin (operation 10), under the conditions of rule 3.
 	myPinsRefusesReplace atomic.Bool

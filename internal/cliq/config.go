@@ -54,6 +54,7 @@ type Config struct {
 	HTTPClient *http.Client // default: a client with a 60s timeout
 
 	// RateWindow and LockPeriod are the vendor's minute and lock period; tests scale them down.
+	// Operations documented with a longer lock (GET /chats: 10 minutes) lock for as much longer.
 	RateWindow time.Duration // default time.Minute
 	LockPeriod time.Duration // default 5 minutes
 	// RateMargin is how many requests below each documented threshold the client stays (default 0:

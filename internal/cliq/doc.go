@@ -16,7 +16,8 @@
 //     request leaves until its answer is applied to the snapshot; a read holds it exclusively
 //     from before its request leaves until it is installed. So a read shows every write answered
 //     before it, no write is applied to a read that already shows it, and none is lost between.
-//     A read replaces the snapshot whole: nothing is replayed or merged.
+//     A read replaces the snapshot whole: nothing is replayed or merged. The chat list (chats.go)
+//     neither shows nor changes pins: it takes no part in the gate.
 //  3. Scope (pins.go: RemovePin, takeOut; folders.go: SetFolderChats, DeleteFolder). Taking a chat
 //     out of a folder is a replace of that folder (rule 1), never an unpin, which reaches every
 //     folder. Only where Cliq refuses a replace of My Pins does the client unpin, and only chats
@@ -24,7 +25,8 @@
 //     change into what a read shows (MergeChats). Adding a pin is a pin: it touches nothing else.
 //     One sync-checked write per folder is under way at a time (folderTurns): for efficiency only.
 //  4. Budgets (ratelimit.go). Every request holds a slot of its operation's budget from before it
-//     leaves until a window after its answer; a throttled answer locks the operation.
+//     leaves until a window after its answer; a throttled answer locks the operation's class for
+//     its documented lock period (classLock: the chat list's ten minutes, five for the others).
 //  5. Cancellation (gate.go, batch.go, snapshot.go: fetch). Every wait ends when the caller's
 //     context does: the budget, the gate, a folder's turn, a batch, the shared read, a sleep.
 //     No request leaves once its caller's context is done. A batch's requests leave through a

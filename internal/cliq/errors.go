@@ -158,6 +158,7 @@ var operationNouns = map[Operation]string{
 	OpReplaceChats:  "a replace of a folder's chats",
 	OpPinChat:       "a pin",
 	OpUnpinChat:     "an unpin",
+	OpListChats:     "the chat list",
 }
 
 // excerptRunes is how much of an unreadable body an error shows.

@@ -3,6 +3,7 @@ package cliq
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -45,7 +46,7 @@ const inFlightGrace = 10 * time.Second
 // sendInFlight sends a request that has left. For a write, cancelling ctx no longer aborts it at
 // once, only after inFlightGrace; a read ends with ctx.
 func (c *Client) sendInFlight(ctx context.Context, method string, cl call, tok string) (*answer, error) {
-	if cl.op == OpListFolders {
+	if method == http.MethodGet {
 		return c.send(ctx, method, cl, tok) // a read changes nothing: it stops with its caller
 	}
 	if f := flightOf(ctx); f != nil {

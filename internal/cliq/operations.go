@@ -1,5 +1,7 @@
 package cliq
 
+import "time"
+
 // Operation names one of the ten documented My Pins operations. The fake server uses the same
 // strings, so budgets and request counts can be compared in tests and benchmarks.
 type Operation string
@@ -15,6 +17,9 @@ const (
 	OpReplaceChats  Operation = "replace_chats"
 	OpPinChat       Operation = "pin_chat"
 	OpUnpinChat     Operation = "unpin_chat"
+	// OpListChats is GET /chats of Cliq's Chats module (chats.go): not a My Pins operation, but
+	// under the same ZohoCliq.Chats.READ scope, and budgeted like the others.
+	OpListChats Operation = "list_chats"
 )
 
 // budgetClass groups operations that the client budgets together. The vendor documents a
@@ -39,6 +44,27 @@ var operations = map[Operation]operationSpec{
 	OpDeleteFolder:  {"DELETE /pin-categories/{id}", 20, "DELETE"},
 	OpPinChat:       {"POST /chats/{id}/pins", 50, "POST"},
 	OpUnpinChat:     {"DELETE /chats/{id}/pins", 50, "DELETE"},
+	OpListChats:     {"GET /chats", 30, "GET"},
+}
+
+// myPinsLockPeriod is the lock period the My Pins operations document: Config.LockPeriod stands
+// for it (tests scale it down).
+const myPinsLockPeriod = 5 * time.Minute
+
+// longerLocks are the documented lock periods of the classes that do not lock for
+// myPinsLockPeriod. The Chats module locks for ten minutes.
+var longerLocks = map[budgetClass]time.Duration{
+	"GET /chats": 10 * time.Minute,
+}
+
+// classLock is how long a throttled answer locks class, given the configured LockPeriod (the
+// My Pins lock): the documented lock, scaled as the configuration scales the My Pins one.
+func classLock(class budgetClass, lockPeriod time.Duration) time.Duration {
+	documented, ok := longerLocks[class]
+	if !ok {
+		return lockPeriod
+	}
+	return time.Duration(float64(lockPeriod) * float64(documented) / float64(myPinsLockPeriod))
 }
 
 // Threshold is the documented number of requests a minute for op.

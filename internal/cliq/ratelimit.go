@@ -24,13 +24,14 @@ import (
 // A request holds a slot from the moment it is sent until RateWindow (plus a small pad, the safety
 // margin) after its answer arrived: the server saw it no later than the answer, so the next request
 // sent after the slot frees reaches the server more than a window later, whatever the latency. A
-// throttled answer locks the class for LockPeriod, during which nothing is sent.
+// throttled answer locks the class for its lock period (classLock), during which nothing is sent.
 type budgets struct {
-	window, lock time.Duration
-	limits       map[budgetClass]int
-	store        budgetStore
-	shared       *sharedStore // the store when budgets go through a file; nil when in memory only
-	now          func() time.Time
+	window time.Duration
+	locks  map[budgetClass]time.Duration
+	limits map[budgetClass]int
+	store  budgetStore
+	shared *sharedStore // the store when budgets go through a file; nil when in memory only
+	now    func() time.Time
 
 	mu      sync.Mutex
 	changed map[budgetClass]chan struct{} // closed and replaced whenever a class's slot frees here
@@ -58,7 +59,7 @@ type budgetStore interface {
 func newBudgets(rc *resolvedConfig, accountKey string) *budgets {
 	b := &budgets{
 		window:  rc.RateWindow + rc.RatePad,
-		lock:    rc.LockPeriod,
+		locks:   map[budgetClass]time.Duration{},
 		limits:  map[budgetClass]int{},
 		now:     time.Now,
 		changed: map[budgetClass]chan struct{}{},
@@ -69,6 +70,7 @@ func newBudgets(rc *resolvedConfig, accountKey string) *budgets {
 			limit = 1
 		}
 		b.limits[class] = limit
+		b.locks[class] = classLock(class, rc.LockPeriod)
 	}
 	if rc.RateStateDir != "" {
 		sum := sha256.Sum256([]byte(accountKey))
@@ -245,7 +247,7 @@ func (b *budgets) release(class budgetClass, id string, sent, throttled bool) {
 			break
 		}
 		if throttled {
-			if until := now.Add(b.lock); until.After(st.LockedUntil) {
+			if until := now.Add(b.locks[class]); until.After(st.LockedUntil) {
 				st.LockedUntil = until
 			}
 		}

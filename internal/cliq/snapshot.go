@@ -451,9 +451,10 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Invalidate makes the next read fetch the list again. The provider calls it when a new Terraform
+// Invalidate makes the next read fetch the list again, and the chat list of every filter. The provider calls it when a new Terraform
 // run configures a client it reuses, so that no run starts from another run's knowledge.
 func (c *Client) Invalidate() {
+	c.chatLists.forget()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.snap != nil {

@@ -77,7 +77,10 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 		}
 		// The gate (doc.go, rule 2) is held from before the request leaves until its answer is
 		// settled into the snapshot; it is left before any wait. Nothing leaves once ctx is done.
-		entered, err := c.enterGate(ctx, cl.op == OpListFolders)
+		entered, err := func() {}, ctx.Err() // the chat list neither shows nor changes pins: no gate
+		if cl.op != OpListChats {
+			entered, err = c.enterGate(ctx, cl.op == OpListFolders)
+		}
 		if err != nil {
 			release(false, false)
 			return nil, err
@@ -140,7 +143,7 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 		case throttled:
 			throttles++
 			tflog.SubsystemWarn(ctx, logSubsystem, "Cliq throttled a request; the operation is locked for the lock period", map[string]any{
-				"operation": string(cl.op), "lock_period": c.cfg.LockPeriod.String(),
+				"operation": string(cl.op), "lock_period": c.budgets.locks[spec.class].String(),
 			})
 			if throttles > maxRetries {
 				return nil, apiErr

@@ -211,3 +211,27 @@ type errorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }
+
+// UnmarshalJSON reads the My Pins module's flat {"code","message"} and the Chats module's
+// {"error":{"code","message"}} alike; the flat keys win where both are there.
+func (e *errorBody) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Code    string          `json:"code"`
+		Message string          `json:"message"`
+		Error   json.RawMessage `json:"error"`
+	}
+	err := json.Unmarshal(b, &v) // a key of another type leaves the others read, as before
+	var nested struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(v.Error, &nested) // "error" may be missing, or a string (as OAuth's is)
+	*e = errorBody{Code: v.Code, Message: v.Message}
+	if e.Code == "" {
+		e.Code = nested.Code
+	}
+	if e.Message == "" {
+		e.Message = nested.Message
+	}
+	return err
+}
