@@ -264,5 +264,6 @@ func (p *cliqProvider) ListResources(context.Context) []func() list.ListResource
 func (p *cliqProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewPinFoldersDataSource,
+		NewChatsDataSource,
 	}
 }
