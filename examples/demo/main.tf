@@ -1,8 +1,8 @@
 # A small, complete configuration for `make demo`: three chat folders in a
-# fixed order, two chats pinned to My Pins and two pinned into a folder whose
-# chats are otherwise unmanaged. The provider reads CLIQ_API_URL and
-# CLIQ_ACCESS_TOKEN from the environment (scripts/demo.sh points them at a
-# local fake Cliq server).
+# fixed order, two chats found by name and pinned to My Pins, and two pinned
+# into a folder whose chats are otherwise unmanaged. The provider reads
+# CLIQ_API_URL and CLIQ_ACCESS_TOKEN from the environment (scripts/demo.sh
+# points them at a local fake Cliq server).
 
 terraform {
   required_providers {
@@ -48,13 +48,24 @@ resource "cliq_pin_folder_order" "folders" {
   ]
 }
 
-# Pinned to My Pins (folder_id omitted).
-resource "cliq_chat_pin" "announcements" {
-  chat_id = "1488288613043522069"
+# Pinned to My Pins (folder_id omitted), found by name: cliq_chats looks the
+# chats up, and name_exact fails the plan unless exactly one chat has the name.
+data "cliq_chats" "announcements" {
+  name_exact = "Announcements"
+  type       = "channel"
 }
 
-resource "cliq_chat_pin" "standup_bot" {
-  chat_id = "1488288613043522073"
+data "cliq_chats" "deploy_bot" {
+  name_exact = "Deploy Bot"
+  type       = "bot"
+}
+
+resource "cliq_chat_pin" "announcements" {
+  chat_id = data.cliq_chats.announcements.chats[0].chat_id
+}
+
+resource "cliq_chat_pin" "deploy_bot" {
+  chat_id = data.cliq_chats.deploy_bot.chats[0].chat_id
 }
 
 # Pinned into the "Team" folder, the design chat above the platform chat.
@@ -74,7 +85,7 @@ data "cliq_pin_folders" "all" {
   depends_on = [
     cliq_pin_folder_order.folders,
     cliq_chat_pin.announcements,
-    cliq_chat_pin.standup_bot,
+    cliq_chat_pin.deploy_bot,
     cliq_chat_pin.team_platform,
     cliq_chat_pin.team_design,
   ]

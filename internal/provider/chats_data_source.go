@@ -83,7 +83,7 @@ func (d *chatsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"With `name`, every chat whose name contains it is listed (none is not an error).\n\n" +
 			"Every filter set is applied together. Cliq answers at most 100 chats and offers no paging: when 100 or more match, " +
 			"the data source fails and asks for a narrower filter rather than return a list cut short.\n\n" +
-			"Each distinct filter costs one request per Terraform run, shared by every `cliq_chats` with the same filter. " +
+			"Each distinct filter costs one request per Terraform run (a plan, an apply), shared by every `cliq_chats` with the same filter. " +
 			"Cliq allows 30 a minute and locks the chat list for 10 minutes beyond that; the provider paces itself to stay under the limit.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
