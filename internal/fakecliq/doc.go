@@ -1,6 +1,7 @@
 // Package fakecliq is an in-memory fake of the Zoho Cliq "My Pins and Chat
 // Folders" REST API (the ten operations under /api/v3 described in
-// shared/cliq-api.md) and of the Zoho OAuth refresh-token endpoint.
+// shared/cliq-api.md), of the Chats module's chat list (GET /api/v3/chats,
+// chats.go) and of the Zoho OAuth refresh-token endpoint.
 //
 // The fake is deliberately strict: it enforces the documented field limits,
 // error codes, per-operation rate limits with lock periods, the
