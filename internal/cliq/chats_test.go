@@ -8,12 +8,23 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cliq-tf/terraform-provider-cliq/internal/fakecliq"
 )
+
+// seededChatID is the id of a chat of the fake's seeded directory: the tests treat ids as opaque.
+func seededChatID(name string) string {
+	for _, c := range fakecliq.DemoChats() {
+		if c.Name == name {
+			return c.ChatID
+		}
+	}
+	panic("no seeded chat named " + name)
+}
 
 func chatNames(chats []ListedChat) []string {
 	var names []string
@@ -38,8 +49,9 @@ func chatQueries(fake *fakecliq.Server) []url.Values {
 func TestListChatsSendsTheVendorsFilters(t *testing.T) {
 	e := newTestEnv(t, fakecliq.Options{})
 	ctx := testCtx(t)
-	alpha := "2890538000000010023"
-	must(t, e.fake.PinChatOOB("2890538000000010047", DefaultFolderID)) // proj-api
+	alpha, checklist := seededChatID("Project Alpha"), seededChatID("Alpha launch checklist")
+	must(t, e.fake.PinChatOOB(seededChatID("proj-api"), DefaultFolderID))
+	bothIDs := url.Values{"chat_ids": {strings.Join(slices.Sorted(slices.Values([]string{alpha, checklist})), ",")}}.Encode()
 	yes, no := true, false
 	cases := []struct {
 		filter ChatFilter
@@ -51,7 +63,7 @@ func TestListChatsSendsTheVendorsFilters(t *testing.T) {
 		{ChatFilter{Name: "proj-", Pinned: &yes}, "name=proj-&pinned=true", []string{"proj-api"}},
 		// The vendor documents pinned=true only: false is filtered here, from the read above without it.
 		{ChatFilter{Name: "proj-", Pinned: &no}, "", []string{"proj-mobile", "proj-web"}},
-		{ChatFilter{ChatIDs: []string{"2890538000000010111", alpha, alpha}}, "chat_ids=2890538000000010023,2890538000000010111", []string{"Alpha launch checklist", "Project Alpha"}},
+		{ChatFilter{ChatIDs: []string{checklist, alpha, alpha}}, bothIDs, []string{"Alpha launch checklist", "Project Alpha"}}, // sorted, once each
 		{ChatFilter{ParentChatID: alpha, Type: "threads"}, "parent_chid=" + alpha + "&type=threads", []string{"Alpha launch checklist"}},
 	}
 	for _, c := range cases {
@@ -93,9 +105,9 @@ func TestListChatsReadsEachFilterOnce(t *testing.T) {
 			defer wg.Done()
 			f := ChatFilter{Name: "proj-"}
 			if i%2 == 1 {
-				f = ChatFilter{ChatIDs: []string{"2890538000000010011", "2890538000000010023"}}
+				f = ChatFilter{ChatIDs: []string{seededChatID("Standup"), seededChatID("Project Alpha")}}
 				if i%4 == 1 {
-					f.ChatIDs = []string{"2890538000000010023", "2890538000000010011"} // the same chats
+					f.ChatIDs = []string{seededChatID("Project Alpha"), seededChatID("Standup")} // the same chats
 				}
 			}
 			chats, err := e.client.ListChats(ctx, f)

@@ -29,12 +29,22 @@ func (h *harness) listedNames(query string) ([]string, map[string]bool) {
 	return names, pinned
 }
 
+// demoID is the id of a chat of DemoChats: the tests treat ids as opaque.
+func demoID(name string) string {
+	for _, c := range DemoChats() {
+		if c.Name == name {
+			return c.ChatID
+		}
+	}
+	panic("no demo chat named " + name)
+}
+
 func TestListChatsFilters(t *testing.T) {
 	h := newHarness(t, Options{})
-	alpha, thread := "2890538000000010023", "2890538000000010111"
-	h.ok(h.s.PinChatOOB("2890538000000010011", "")) // Standup
+	alpha, thread := demoID("Project Alpha"), demoID("Alpha launch checklist")
+	h.ok(h.s.PinChatOOB(demoID("Standup"), ""))
 	h.ok(h.s.PinChatOOB("1488288613043522001", "")) // not in the directory: listed with invented details
-	h.s.DenyChat("2890538000000010085")             // Tim Harrison: no longer one of the caller's chats
+	h.s.DenyChat(demoID("Tim Harrison"))            // no longer one of the caller's chats
 
 	all, _ := h.listedNames("limit=100")
 	want := []string{"Alpha launch checklist", "Announcements", "Chat 1488288613043522001", "Deploy Bot", "Design review",

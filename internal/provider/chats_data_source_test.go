@@ -19,18 +19,27 @@ import (
 	"github.com/cliq-tf/terraform-provider-cliq/internal/fakecliq"
 )
 
-// The fake's seeded directory (fakecliq.DemoChats), by name.
-const (
-	seededStandup  = "2890538000000010011"
-	seededAlpha    = "2890538000000010023"
-	seededProjWeb  = "2890538000000010035"
-	seededProjAPI  = "2890538000000010047"
-	seededProjMob  = "2890538000000010059"
-	seededPriya    = "2890538000000010073"
-	seededTim      = "2890538000000010085"
-	seededBot      = "2890538000000010109"
-	seededChecklst = "2890538000000010111"
+// The fake's seeded directory (fakecliq.DemoChats), by name: the tests treat its ids as opaque.
+var (
+	seededStandup  = seededChatID("Standup")
+	seededAlpha    = seededChatID("Project Alpha")
+	seededProjWeb  = seededChatID("proj-web")
+	seededProjAPI  = seededChatID("proj-api")
+	seededProjMob  = seededChatID("proj-mobile")
+	seededPriya    = seededChatID("Priya Raman")
+	seededTim      = seededChatID("Tim Harrison")
+	seededBot      = seededChatID("Deploy Bot")
+	seededChecklst = seededChatID("Alpha launch checklist")
 )
+
+func seededChatID(name string) string {
+	for _, c := range fakecliq.DemoChats() {
+		if c.Name == name {
+			return c.ChatID
+		}
+	}
+	panic("no seeded chat named " + name)
+}
 
 func chatsChat(id, name, typ string, count int64, pinned bool) knownvalue.Check {
 	return knownvalue.ObjectExact(map[string]knownvalue.Check{
