@@ -282,3 +282,20 @@ func TestAnUnreadableChatListIsReported(t *testing.T) {
 		t.Errorf("no chats: %v", err)
 	}
 }
+
+// After a throttled chat list the client waits out the Chats module's lock, twice the My Pins one:
+// had it waited only LockPeriod, the fake (which locks the chat list for twice LockPeriod too)
+// would throttle its next request as well.
+func TestAThrottledChatListWaitsOutItsLock(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{LockPeriod: 300 * time.Millisecond})
+	ctx := testCtx(t)
+	e.fake.InjectFault(fakecliq.Fault{Op: fakecliq.OpListChats, Kind: fakecliq.FaultThrottle, Times: 1})
+	chats, err := e.client.ListChats(ctx, ChatFilter{Name: "Standup"})
+	must(t, err)
+	if len(chats) != 1 {
+		t.Fatalf("listed %q", chatNames(chats))
+	}
+	if req, thr := e.count(OpListChats), e.fake.ThrottledCount(fakecliq.OpListChats); req != 2 || thr != 1 {
+		t.Fatalf("%d chat list requests, %d throttled; want 2 and 1 (one throttled, one after the whole lock)", req, thr)
+	}
+}
