@@ -299,3 +299,32 @@ func TestAThrottledChatListWaitsOutItsLock(t *testing.T) {
 		t.Fatalf("%d chat list requests, %d throttled; want 2 and 1 (one throttled, one after the whole lock)", req, thr)
 	}
 }
+
+// Callers share a chat list read in flight; when the caller that sent it is cancelled, the others
+// read again rather than fail with it.
+func TestAChatListSharedWithACancelledCallerIsReadAgain(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	e.fake.SetLatency(fakecliq.OpListChats, 300*time.Millisecond)
+	short, cancel := context.WithCancel(ctx)
+	first := make(chan error, 1)
+	go func() {
+		_, err := e.client.ListChats(short, ChatFilter{Name: "proj-"})
+		first <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // the first caller's request is on the wire
+	second := make(chan error, 1)
+	go func() {
+		chats, err := e.client.ListChats(ctx, ChatFilter{Name: "proj-"})
+		if err == nil && len(chats) != 3 {
+			err = fmt.Errorf("listed %q", chatNames(chats))
+		}
+		second <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	if err := <-first; err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("the cancelled caller got %v", err)
+	}
+	must(t, <-second)
+}
