@@ -589,11 +589,11 @@ func TestAccChatPin_invalidInput(t *testing.T) {
 			{
 				Config: env.Provider + `
 resource "cliq_chat_pin" "bad" {
-  chat_id = "general-chat"
+  chat_id = "general chat"
 }
 `,
 				PlanOnly:    true,
-				ExpectError: cpExactError(`Attribute chat_id must be a Cliq chat id: a string of digits such as "1488288613043522033", got: general-chat`),
+				ExpectError: cpExactError(`chat_id "general chat" contains whitespace, so it cannot be a Cliq chat id such as "CT_1847392056173920481_748291635".`),
 			},
 			{
 				Config: env.Provider + `
@@ -603,7 +603,7 @@ resource "cliq_chat_pin" "bad" {
 }
 `,
 				PlanOnly:    true,
-				ExpectError: cpExactError(`Attribute folder_id must be "default" (My Pins) or a chat folder id: a string of digits such as "4000000020001", got: My Pins`),
+				ExpectError: cpExactError(`folder_id "My Pins" is not a chat folder id: My Pins is exactly "default".`),
 			},
 			{
 				Config: env.Provider + `

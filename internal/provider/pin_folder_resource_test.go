@@ -509,7 +509,7 @@ resource "cliq_pin_folder" "x" {
 				ResourceName:  "cliq_pin_folder.x",
 				ImportState:   true,
 				ImportStateId: "My Folder",
-				ExpectError:   pinFolderErrorRegexp(`is not a chat folder id: expected a category_id, a string of digits`),
+				ExpectError:   pinFolderErrorRegexp(`the import id "My Folder" contains whitespace, so it cannot be a chat folder id such as "4000000020001"`),
 			},
 		},
 	})
@@ -649,7 +649,7 @@ func TestAccPinFolder_validation(t *testing.T) {
 		{"title = \"ok\"\nstate = \"open\"", `Attribute state value must be one of: ["expanded" "collapsed"], got: "open"`},
 		{"title = \"ok\"\nchat_ids = " + pinFolderHCLList(many...), `Attribute chat_ids list must contain at most 100 elements, got: 101`},
 		{"title = \"ok\"\nchat_ids = " + pinFolderHCLList("5001", "5002", "5001"), `Attribute chat_ids must not contain duplicates, got "5001" more than once`},
-		{"title = \"ok\"\nchat_ids = " + pinFolderHCLList("5001", "abc"), `Attribute chat_ids[1] must be a chat id, a string of digits, got: abc`},
+		{"title = \"ok\"\nchat_ids = " + pinFolderHCLList("5001", "a/b"), `chat_ids[1] "a/b" contains '/', which no Cliq id holds`},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {
@@ -673,7 +673,7 @@ func TestAccPinFolder_validation(t *testing.T) {
 		resource.TestStep{
 			Config:      env.Provider + `resource "cliq_pin_folder_order" "o" { folder_ids = ["default", "4000000020001"] }`,
 			PlanOnly:    true,
-			ExpectError: pinFolderErrorRegexp(`Attribute folder_ids[0] must be a chat folder id, a string of digits`),
+			ExpectError: pinFolderErrorRegexp(`folder_ids[0] is "default", My Pins, which always comes first and cannot be ordered.`),
 		},
 	)
 	// The limits count characters, as Cliq does, not bytes.
