@@ -647,3 +647,43 @@ func TestTooLargeBody(t *testing.T) {
 	id := h.create("A")
 	h.must(h.do("PUT", cats+"/"+id, big), 400, "operation_failed")
 }
+
+// The folder list gives each chat the type its id says, unregistered chats included: a thread's
+// chat_type is "thread".
+func TestListedChatTypesFollowTheIDs(t *testing.T) {
+	h := newHarness(t, Options{DisableRateLimits: true})
+	want := map[string]string{
+		"CT_1207124526552602256_60002085329-T-1291567019566818579": "thread",
+		"CT_1847392056173920481_55622663-B2":                       "bot",
+		"CT_1847392056173920481_P87610291-C4":                      "channel",
+	}
+	issued := h.s.NewChat("thread", "Launch checklist")
+	want[issued.ChatID] = "thread"
+	for id := range want {
+		h.must(h.do("POST", "/api/v3/chats/"+url.PathEscape(id)+"/pins", nil), 200, "")
+	}
+	r := h.must(h.do("GET", cats+"?include_fields=chats", nil), 200, "")
+	var got struct {
+		Data []struct {
+			Chats []struct {
+				ChatID   string `json:"chat_id"`
+				ChatType string `json:"chat_type"`
+				Name     string `json:"name"`
+			} `json:"chats"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(r.body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Data) == 0 || len(got.Data[0].Chats) != len(want) {
+		t.Fatalf("My Pins listed as %s", r.body)
+	}
+	for _, c := range got.Data[0].Chats {
+		if c.ChatType != want[c.ChatID] {
+			t.Errorf("chat %s listed as a %q, want %q", c.ChatID, c.ChatType, want[c.ChatID])
+		}
+		if c.ChatID == issued.ChatID && c.Name != "Launch checklist" {
+			t.Errorf("the issued thread is listed as %q", c.Name)
+		}
+	}
+}
