@@ -369,13 +369,13 @@ resource "cliq_chat_pin" "in_a" {
 				ResourceName:  "cliq_chat_pin.in_a",
 				ImportState:   true,
 				ImportStateId: "4001",
-				ExpectError:   regexp.MustCompile(`(?s)Chat 4001 is pinned in 2 folders \(default,\s+` + a + `\)`),
+				ExpectError:   regexp.MustCompile(`(?s)Chat "4001" is pinned in 2 folders \(default,\s+` + a + `\)`),
 			},
 			{
 				ResourceName:  "cliq_chat_pin.in_a",
 				ImportState:   true,
 				ImportStateId: "4999",
-				ExpectError:   regexp.MustCompile(`Chat 4999 is not pinned`),
+				ExpectError:   regexp.MustCompile(`Chat "4999" is not pinned`),
 			},
 			{
 				Config: onlyDefault,
