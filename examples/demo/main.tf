@@ -14,13 +14,16 @@ terraform {
 
 provider "cliq" {}
 
+# Chat ids are as Cliq issues them: the last part of a chat's URL in a browser
+# (https://cliq.zoho.com/app/chats/<CHAT_ID>); for a channel, its CHAT_ID.
+
 # chat_ids is authoritative: the folder holds exactly these chats, in order.
 resource "cliq_pin_folder" "releases" {
   title  = "Releases"
   symbol = ":rocket:"
   chat_ids = [
-    "1488288613043522033",
-    "1488288613043522041",
+    "CT_1847392056173920481_P87610291-C4", # the releases channel
+    "CT_1847392056173920481_55622663-B2",  # the deploy bot
   ]
 }
 
@@ -29,7 +32,7 @@ resource "cliq_pin_folder" "oncall" {
   symbol = ":rotating_light:"
   state  = "collapsed"
   chat_ids = [
-    "1488288613043522057",
+    "CT_1207124526552602256_60002085329-T-1291567019566818579", # a thread
   ]
 }
 
@@ -71,12 +74,12 @@ resource "cliq_chat_pin" "deploy_bot" {
 # Pinned into the "Team" folder, the design chat above the platform chat.
 resource "cliq_chat_pin" "team_platform" {
   folder_id = cliq_pin_folder.team.id
-  chat_id   = "1488288613043522081"
+  chat_id   = "CT_1847392056173920481_748291635"
 }
 
 resource "cliq_chat_pin" "team_design" {
   folder_id = cliq_pin_folder.team.id
-  chat_id   = "1488288613043522097"
+  chat_id   = "CT_1847392056173920481_748291702"
   pin_above = cliq_chat_pin.team_platform.chat_id
 }
 

@@ -46,7 +46,7 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 	}
 	var made Folder
 	req := createFolderRequest{Title: title, Symbol: symbol, ChatIDs: chatIDs}
-	ans, err := c.unchecked(ctx, call{op: OpCreateFolder, path: "/pin-categories", body: req}, touches, created,
+	ans, err := c.unchecked(ctx, call{op: OpCreateFolder, path: foldersPath, body: req}, touches, created,
 		func(s *snapshot, ans *answer) {
 			var cr createFolderResponse
 			if ans.decode(OpCreateFolder, &cr) != nil || cr.Data.ID == "" {
@@ -105,7 +105,7 @@ func (c *Client) ModifyFolder(ctx context.Context, id string, title, symbol, sta
 		return fmt.Errorf("the default folder (My Pins) has no title, symbol or state to change")
 	}
 	req := modifyFolderRequest{Title: title, Symbol: symbol, State: state}
-	_, err := c.unchecked(ctx, call{op: OpModifyFolder, path: "/pin-categories/" + id, body: req}, []string{id},
+	_, err := c.unchecked(ctx, call{op: OpModifyFolder, path: folderPath(id), body: req}, []string{id},
 		func(s *snapshot) bool {
 			_, f := s.find(id)
 			return f != nil && (title == nil || f.Title == *title) && (symbol == nil || f.Symbol == *symbol) && (state == nil || f.State == *state)
@@ -152,7 +152,7 @@ func (c *Client) DeleteFolder(ctx context.Context, id string, unpinAll bool) err
 		}
 	}
 	gone := func(s *snapshot) bool { _, f := s.find(id); return f == nil }
-	_, err = c.unchecked(ctx, call{op: OpDeleteFolder, path: "/pin-categories/" + id, rawQuery: "unpin_all=false"},
+	_, err = c.unchecked(ctx, call{op: OpDeleteFolder, path: folderPath(id), rawQuery: "unpin_all=false"},
 		[]string{id, DefaultFolderID, ""}, gone,
 		func(s *snapshot, _ *answer) {
 			i, f := s.find(id)
@@ -193,7 +193,7 @@ func (c *Client) ReorderChat(ctx context.Context, folderID, chatID, pinAbove str
 			if f != nil && isAbove(f.ChatIDs(), chatID, pinAbove) {
 				return call{}, false
 			}
-			return call{op: OpReorderChat, path: "/pin-categories/" + folderID,
+			return call{op: OpReorderChat, path: folderPath(folderID),
 				body: reorderChatRequest{ChatID: chatID, PinAbove: pinAbove, LastSyncTime: lastSync}}, true
 		},
 		func(s *snapshot, _ *answer) {
@@ -227,7 +227,7 @@ func (c *Client) ReorderFolder(ctx context.Context, folderID, pinAbove string) e
 			if isAbove(folderIDs(s.folders), folderID, pinAbove) {
 				return call{}, false
 			}
-			return call{op: OpReorderFolder, path: "/pin-categories/" + folderID,
+			return call{op: OpReorderFolder, path: folderPath(folderID),
 				body: reorderFolderRequest{PinAbove: pinAbove, LastSyncTime: lastSync}}, true
 		},
 		func(s *snapshot, _ *answer) {
@@ -276,7 +276,7 @@ func (c *Client) replaceChats(ctx context.Context, folderID string, want func(cu
 			if slices.Equal(sent, f.ChatIDs()) {
 				return call{}, false
 			}
-			return call{op: OpReplaceChats, path: "/pin-categories/" + folderID,
+			return call{op: OpReplaceChats, path: folderPath(folderID),
 				body: replaceChatsRequest{ChatIDs: sent, LastSyncTime: lastSync}}, true
 		},
 		func(s *snapshot, _ *answer) {

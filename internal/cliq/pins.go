@@ -45,7 +45,7 @@ func (c *Client) PinChat(ctx context.Context, chatID, folderID string) error {
 	defer release()
 	// Under one reading, the pin takes the chat out of the folders that hold it now.
 	touches := append([]string{folderID}, c.foldersHolding(chatID)...)
-	_, err = c.unchecked(ctx, call{op: OpPinChat, path: "/chats/" + chatID + "/pins", body: req}, touches,
+	_, err = c.unchecked(ctx, call{op: OpPinChat, path: chatPinsPath(chatID), body: req}, touches,
 		func(s *snapshot) bool {
 			_, f := s.find(folderID)
 			return f != nil && f.HasChat(chatID)
@@ -86,7 +86,7 @@ func (c *Client) foldersHolding(chatID string) []string {
 // UnpinChat unpins chatID from My Pins and from every folder (operation 10). The provider sends
 // it only where no request scoped to one folder exists (see RemovePin).
 func (c *Client) UnpinChat(ctx context.Context, chatID string) error {
-	_, err := c.unchecked(ctx, call{op: OpUnpinChat, path: "/chats/" + chatID + "/pins"}, c.foldersHolding(chatID),
+	_, err := c.unchecked(ctx, call{op: OpUnpinChat, path: chatPinsPath(chatID)}, c.foldersHolding(chatID),
 		func(s *snapshot) bool { return len(s.foldersOf(chatID)) == 0 },
 		func(s *snapshot, _ *answer) { s.removeChats([]string{chatID}) })
 	return err
@@ -101,7 +101,7 @@ func (c *Client) UnpinChats(ctx context.Context, chatIDs []string) error {
 		for _, id := range ids {
 			touches = append(touches, c.foldersHolding(id)...)
 		}
-		_, err := c.unchecked(ctx, call{op: OpBulkUnpin, path: "/pin-categories", rawQuery: "chat_ids=" + strings.Join(ids, ",")}, touches,
+		_, err := c.unchecked(ctx, call{op: OpBulkUnpin, path: foldersPath, rawQuery: bulkUnpinQuery(ids)}, touches,
 			func(s *snapshot) bool {
 				return !slices.ContainsFunc(ids, func(id string) bool { return len(s.foldersOf(id)) > 0 })
 			},
@@ -215,7 +215,7 @@ func (c *Client) takeOut(ctx context.Context, folderID string, chats []string) e
 			if len(keep) == len(f.Chats) {
 				return call{}, false // none of them is there
 			}
-			return call{op: OpReplaceChats, path: "/pin-categories/" + folderID,
+			return call{op: OpReplaceChats, path: folderPath(folderID),
 				body: replaceChatsRequest{ChatIDs: keep, LastSyncTime: lastSync}}, true
 		},
 		func(s *snapshot, _ *answer) {
@@ -290,7 +290,7 @@ func (c *Client) unpinFromMyPinsAlone(ctx context.Context, chat string) error {
 	case len(elsewhere) > 0:
 		return pinnedElsewhere(elsewhere)
 	}
-	_, err = c.unchecked(ctx, call{op: OpUnpinChat, path: "/chats/" + chat + "/pins"}, []string{DefaultFolderID},
+	_, err = c.unchecked(ctx, call{op: OpUnpinChat, path: chatPinsPath(chat)}, []string{DefaultFolderID},
 		func(s *snapshot) bool {
 			in, others := where(s)
 			return !in || len(others) > 0 // gone, or never again: it sits elsewhere now

@@ -183,7 +183,7 @@ func isCancellation(err error) bool {
 func (c *Client) read(ctx context.Context, query string) ([]Folder, error) {
 	var folders []Folder
 	var decodeErr error
-	_, err := c.do(ctx, call{op: OpListFolders, path: "/pin-categories", rawQuery: "include_fields=" + query,
+	_, err := c.do(ctx, call{op: OpListFolders, path: foldersPath, rawQuery: "include_fields=" + query,
 		settle: func(ans *answer) {
 			var lr listResponse
 			if decodeErr = ans.decode(OpListFolders, &lr); decodeErr == nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -171,7 +172,14 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 
 func (c *Client) send(ctx context.Context, method string, cl call, tok string) (*answer, error) {
 	u := *c.cfg.apiBase
-	u.Path += cl.path
+	// cl.path is escaped already (an id may hold any character but "/", see paths.go): join it to
+	// the base's escaped path, so that an escaped character stays one.
+	u.RawPath = u.EscapedPath() + cl.path
+	p, err := url.PathUnescape(u.RawPath)
+	if err != nil {
+		return nil, err
+	}
+	u.Path = p
 	u.RawQuery = cl.rawQuery
 	var body io.Reader
 	if cl.body != nil {

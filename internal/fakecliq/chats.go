@@ -52,17 +52,17 @@ var chatTypeFilters = map[string]string{
 // clients; their format follows the fake's chat ids.
 func DemoChats() []Chat {
 	return []Chat{
-		{ChatID: "2890538000000010011", ChatType: "channel", Name: "Standup", ParticipantCount: 14},
-		{ChatID: "2890538000000010023", ChatType: "channel", Name: "Project Alpha", ParticipantCount: 9},
-		{ChatID: "2890538000000010035", ChatType: "channel", Name: "proj-web", ParticipantCount: 7},
-		{ChatID: "2890538000000010047", ChatType: "channel", Name: "proj-api", ParticipantCount: 6},
-		{ChatID: "2890538000000010059", ChatType: "channel", Name: "proj-mobile", ParticipantCount: 5},
-		{ChatID: "2890538000000010061", ChatType: "channel", Name: "Announcements", ParticipantCount: 120},
-		{ChatID: "2890538000000010073", ChatType: "direct_message", Name: "Priya Raman", ParticipantCount: 2},
-		{ChatID: "2890538000000010085", ChatType: "direct_message", Name: "Tim Harrison", ParticipantCount: 2},
-		{ChatID: "2890538000000010097", ChatType: "group_chat", Name: "Design review", ParticipantCount: 4},
-		{ChatID: "2890538000000010109", ChatType: "bot", Name: "Deploy Bot", ParticipantCount: 1},
-		{ChatID: "2890538000000010111", ChatType: "thread", Name: "Alpha launch checklist", ParticipantCount: 5, ParentChatID: "2890538000000010023"},
+		{ChatID: "CT_1847392056173920481_P87610301-C4", ChatType: "channel", Name: "Standup", ParticipantCount: 14},
+		{ChatID: "CT_1847392056173920481_P87610302-C4", ChatType: "channel", Name: "Project Alpha", ParticipantCount: 9},
+		{ChatID: "CT_1847392056173920481_P87610303-C4", ChatType: "channel", Name: "proj-web", ParticipantCount: 7},
+		{ChatID: "CT_1847392056173920481_P87610304-C4", ChatType: "channel", Name: "proj-api", ParticipantCount: 6},
+		{ChatID: "CT_1847392056173920481_P87610305-C4", ChatType: "channel", Name: "proj-mobile", ParticipantCount: 5},
+		{ChatID: "CT_1847392056173920481_P87610306-C4", ChatType: "channel", Name: "Announcements", ParticipantCount: 120},
+		{ChatID: "CT_1847392056173920481_748291640", ChatType: "direct_message", Name: "Priya Raman", ParticipantCount: 2},
+		{ChatID: "CT_1847392056173920481_748291642", ChatType: "direct_message", Name: "Tim Harrison", ParticipantCount: 2},
+		{ChatID: "CT_1847392056173920481_748291651", ChatType: "group_chat", Name: "Design review", ParticipantCount: 4},
+		{ChatID: "CT_1847392056173920481_55622671-B2", ChatType: "bot", Name: "Deploy Bot", ParticipantCount: 1},
+		{ChatID: "CT_1847392056173920481_60002085341-T-1291567019566818590", ChatType: "thread", Name: "Alpha launch checklist", ParticipantCount: 5, ParentChatID: "CT_1847392056173920481_P87610302-C4"},
 	}
 }
 

@@ -96,7 +96,7 @@ func TestContract(t *testing.T) {
 		{"pin max_pins_error", "POST", "/api/v3/chats/9/pins", map[string]any{"category_id": full}, 400, "max_pins_error", ""},
 		{"pin chat_access_denied", "POST", "/api/v3/chats/777/pins", nil, 400, "chat_access_denied", ""},
 		{"pin operation_not_allowed", "POST", "/api/v3/chats/666/pins", nil, 400, "operation_not_allowed", ""},
-		{"pin chat_operation_failed", "POST", "/api/v3/chats/abc/pins", nil, 400, "chat_operation_failed", ""},
+		{"pin chat_operation_failed", "POST", "/api/v3/chats/a%20b/pins", nil, 400, "chat_operation_failed", ""},
 		{"pin unknown folder", "POST", "/api/v3/chats/9/pins", map[string]any{"category_id": "42"}, 400, "operation_failed", ""},
 		// 10. unpin
 		{"unpin", "DELETE", "/api/v3/chats/8/pins", nil, 200, "", ""},

@@ -229,7 +229,7 @@ func stringField(fields map[string]json.RawMessage, key string) (v string, prese
 	return v, true, nil
 }
 
-// chatIDsField decodes a chat_ids array: at most 100 distinct digit strings.
+// chatIDsField decodes a chat_ids array: at most 100 distinct chat ids (see isChatID).
 func chatIDsField(raw json.RawMessage) ([]string, *apiResponse) {
 	var ids []string
 	if json.Unmarshal(raw, &ids) != nil {

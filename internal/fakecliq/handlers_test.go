@@ -3,7 +3,9 @@ package fakecliq
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -70,7 +72,10 @@ func TestCreateFolderErrors(t *testing.T) {
 		{"chat_ids 100", map[string]any{"title": "t", "chat_ids": ids(100)}, 200, ""},
 		{"chat_ids 101", map[string]any{"title": "t", "chat_ids": ids(101)}, 400, "operation_failed"},
 		{"chat_ids not array", map[string]any{"title": "t", "chat_ids": "1,2"}, 400, "operation_failed"},
-		{"chat id not digits", map[string]any{"title": "t", "chat_ids": []string{"abc"}}, 400, "operation_failed"},
+		{"chat id with a space", map[string]any{"title": "t", "chat_ids": []string{"CT_1 2"}}, 400, "operation_failed"},
+		{"chat id with a slash", map[string]any{"title": "t", "chat_ids": []string{"CT_1/2"}}, 400, "operation_failed"},
+		{"chat id empty", map[string]any{"title": "t", "chat_ids": []string{""}}, 400, "operation_failed"},
+		{"chat ids as Cliq issues them", map[string]any{"title": "t", "chat_ids": []string{"CT_1847392056173920481_748291635", "CT_1207124526552602256_60002085329-T-1291567019566818579", "1488288613043522033"}}, 200, ""},
 		{"duplicate chat ids", map[string]any{"title": "t", "chat_ids": []string{"1", "1"}}, 400, "operation_failed"},
 		{"forbidden chat", map[string]any{"title": "t", "chat_ids": []string{"1", "666"}}, 400, "operation_not_allowed"},
 		{"denied chat", map[string]any{"title": "t", "chat_ids": []string{"777"}}, 400, "operation_not_allowed"},
@@ -174,21 +179,95 @@ func TestOmitEmptySymbol(t *testing.T) {
 
 func TestChatDirectory(t *testing.T) {
 	s := New(Options{})
-	for id, typ := range map[string]string{"100": "channel", "101": "direct_message", "102": "group_chat", "103": "bot", "7": "bot", "1488288613043522033": "direct_message"} {
+	for id, typ := range map[string]string{
+		"100": "channel", "101": "direct_message", "102": "group_chat", "103": "bot", "7": "bot", "1488288613043522033": "direct_message",
+		"CT_1207124526552602256_60002085329-T-1291567019566818579": "thread",
+		"CT_1847392056173920481_55622663-B2":                       "bot",
+		"CT_2243173626687865223_P87610291-C4":                      "channel",
+		"general-chat":                                             "unknown",
+	} {
 		c := s.st.chat(id)
 		if c.ChatType != typ || c.Name != "Chat "+id || c.ParticipantCount < 1 {
 			t.Errorf("chat %s = %+v, want type %s", id, c, typ)
 		}
 	}
+	if typ := s.st.chat("CT_1847392056173920481_748291635").ChatType; typ != "direct_message" && typ != "group_chat" {
+		t.Errorf("the glossary's chat is a %s, want a direct message or a group chat", typ)
+	}
 	s.AddChat(Chat{ChatID: "100", Name: "General"})
 	if c := s.st.chat("100"); c.Name != "General" || c.ChatType != "channel" || c.ParticipantCount < 3 {
 		t.Errorf("registered chat %+v", c)
 	}
-	for _, id := range []string{"", "12a", "-1", "1.5", strings.Repeat("1", 41)} {
+	for _, id := range []string{"", " ", "1 2", "CT_1\t2", "a/b", "a?b", "a#b", "\x00", strings.Repeat("1", 256)} {
 		if isChatID(id) {
 			t.Errorf("isChatID(%q)", id)
 		}
 	}
+	for _, id := range []string{"1", strings.Repeat("1", 255), "CT_1207124526552602256_60002085329-T-1291567019566818579", "CT_1%2_x+y:z"} {
+		if !isChatID(id) {
+			t.Errorf("!isChatID(%q)", id)
+		}
+	}
+}
+
+// The fake issues chats with ids in the form Cliq gives their type, and lists them with that type.
+func TestNewChatIssuesCliqForms(t *testing.T) {
+	s := New(Options{})
+	forms := map[string]*regexp.Regexp{
+		"direct_message": regexp.MustCompile(`^CT_[0-9]{19}_[0-9]+$`),
+		"group_chat":     regexp.MustCompile(`^CT_[0-9]{19}_[0-9]+$`),
+		"thread":         regexp.MustCompile(`^CT_[0-9]{19}_[0-9]+-T-[0-9]{19}$`),
+		"bot":            regexp.MustCompile(`^CT_[0-9]{19}_[0-9]+-B2$`),
+		"channel":        regexp.MustCompile(`^CT_[0-9]{19}_P[0-9]+-C4$`),
+	}
+	seen := map[string]bool{}
+	for _, typ := range ChatTypes {
+		for range 2 {
+			c := s.NewChat(typ, "")
+			if seen[c.ChatID] {
+				t.Errorf("NewChat(%q) issued %s twice", typ, c.ChatID)
+			}
+			seen[c.ChatID] = true
+			if re := forms[typ]; re != nil && !re.MatchString(c.ChatID) {
+				t.Errorf("NewChat(%q) = %s, not in the form %s", typ, c.ChatID, re)
+			}
+			if !strings.HasPrefix(c.ChatID, "CT_") || !isChatID(c.ChatID) {
+				t.Errorf("NewChat(%q) = %s, not a CT_ chat id", typ, c.ChatID)
+			}
+			if got := s.st.chat(c.ChatID); got.ChatType != typ || got.Name == "" {
+				t.Errorf("chat %s = %+v, want type %s", c.ChatID, got, typ)
+			}
+			if typ != "direct_message" && typ != "group_chat" && typ != "entity_chat" && typ != "crossproduct_custom_chat" && typ != "unknown" && chatTypeOfID(c.ChatID) != typ {
+				t.Errorf("the id %s of a %s reads as a %s", c.ChatID, typ, chatTypeOfID(c.ChatID))
+			}
+		}
+	}
+	if c := s.NewChat("", "Ada"); c.ChatType != "direct_message" || c.Name != "Ada" {
+		t.Errorf("NewChat(\"\", Ada) = %+v", c)
+	}
+}
+
+// Ids travel escaped: the fake splits the path before it decodes it, so that an id is one segment
+// whatever it holds, and lists the chat under its decoded id.
+func TestChatIDsInPathsAreDecoded(t *testing.T) {
+	h := newHarness(t, Options{DisableRateLimits: true})
+	for _, id := range []string{
+		"CT_1207124526552602256_60002085329-T-1291567019566818579",
+		"CT_2243173626687865223_P87610291-C4",
+		"CT_1%2F2&x=y+z",
+	} {
+		h.must(h.do("POST", "/api/v3/chats/"+url.PathEscape(id)+"/pins", nil), 200, "")
+		if got := h.chats("default"); got[len(got)-1] != id {
+			t.Fatalf("pinned %q, My Pins holds %q", id, got)
+		}
+	}
+	h.must(h.do("DELETE", cats+"?chat_ids="+url.QueryEscape("CT_1%2F2&x=y+z")+","+url.QueryEscape("CT_2243173626687865223_P87610291-C4"), nil), 204, "")
+	if got := h.chats("default"); !reflect.DeepEqual(got, []string{"CT_1207124526552602256_60002085329-T-1291567019566818579"}) {
+		t.Fatalf("after the bulk unpin My Pins holds %q", got)
+	}
+	h.must(h.do("DELETE", "/api/v3/chats/"+url.PathEscape("CT_1207124526552602256_60002085329-T-1291567019566818579")+"/pins", nil), 200, "")
+	// An escaped "/" is part of one segment: not a chat id, rather than another path.
+	h.must(h.do("POST", "/api/v3/chats/a%2Fb/pins", nil), 400, "chat_operation_failed")
 }
 
 func TestBulkUnpin(t *testing.T) {
@@ -208,7 +287,7 @@ func TestBulkUnpin(t *testing.T) {
 		{"", "operation_failed"},
 		{"?chat_ids=", "operation_failed"},
 		{"?chat_ids=1,,2", "operation_failed"},
-		{"?chat_ids=abc", "operation_failed"},
+		{"?chat_ids=a%23b", "operation_failed"},
 		{"?chat_ids=" + strings.Join(many, ","), "operation_failed"},
 	}
 	for _, tt := range tests {
@@ -460,7 +539,7 @@ func TestReplaceChats(t *testing.T) {
 		{"over 100", id, make([]string, 101), "operation_failed"},
 		{"forbidden", id, []string{"666"}, "operation_not_allowed"},
 		{"denied", id, []string{"777"}, "operation_not_allowed"},
-		{"not digits", id, []string{"a"}, "operation_failed"},
+		{"not a chat id", id, []string{"a#b"}, "operation_failed"},
 		{"duplicates", id, []string{"1", "1"}, "operation_failed"},
 		{"not array", id, "1", "operation_failed"},
 		{"unknown folder", "42", []string{"1"}, "operation_failed"},
@@ -526,7 +605,7 @@ func TestPinChat(t *testing.T) {
 		{"unknown folder", "6", map[string]any{"category_id": "42"}, "operation_failed"},
 		{"denied", "777", nil, "chat_access_denied"},
 		{"forbidden", "666", nil, "operation_not_allowed"},
-		{"bad chat id", "abc", nil, "chat_operation_failed"},
+		{"bad chat id", "a%20b", nil, "chat_operation_failed"},
 		{"bad body", "6", "{", "operation_failed"},
 		{"category not string", "6", map[string]any{"category_id": 5}, "operation_failed"},
 	}
@@ -567,4 +646,44 @@ func TestTooLargeBody(t *testing.T) {
 	h.must(h.do("POST", cats, big), 400, "operation_failed")
 	id := h.create("A")
 	h.must(h.do("PUT", cats+"/"+id, big), 400, "operation_failed")
+}
+
+// The folder list gives each chat the type its id says, unregistered chats included: a thread's
+// chat_type is "thread".
+func TestListedChatTypesFollowTheIDs(t *testing.T) {
+	h := newHarness(t, Options{DisableRateLimits: true})
+	want := map[string]string{
+		"CT_1207124526552602256_60002085329-T-1291567019566818579": "thread",
+		"CT_1847392056173920481_55622663-B2":                       "bot",
+		"CT_1847392056173920481_P87610291-C4":                      "channel",
+	}
+	issued := h.s.NewChat("thread", "Launch checklist")
+	want[issued.ChatID] = "thread"
+	for id := range want {
+		h.must(h.do("POST", "/api/v3/chats/"+url.PathEscape(id)+"/pins", nil), 200, "")
+	}
+	r := h.must(h.do("GET", cats+"?include_fields=chats", nil), 200, "")
+	var got struct {
+		Data []struct {
+			Chats []struct {
+				ChatID   string `json:"chat_id"`
+				ChatType string `json:"chat_type"`
+				Name     string `json:"name"`
+			} `json:"chats"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(r.body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Data) == 0 || len(got.Data[0].Chats) != len(want) {
+		t.Fatalf("My Pins listed as %s", r.body)
+	}
+	for _, c := range got.Data[0].Chats {
+		if c.ChatType != want[c.ChatID] {
+			t.Errorf("chat %s listed as a %q, want %q", c.ChatID, c.ChatType, want[c.ChatID])
+		}
+		if c.ChatID == issued.ChatID && c.Name != "Launch checklist" {
+			t.Errorf("the issued thread is listed as %q", c.Name)
+		}
+	}
 }

@@ -315,6 +315,7 @@ type apiRequest struct {
 	op       Op
 	method   string
 	path     string
+	rawPath  string // path as sent, escaped: its segments are split before they are decoded
 	rawQuery string
 	query    url.Values
 	header   http.Header
@@ -387,6 +388,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &apiRequest{
 		method:   r.Method,
 		path:     r.URL.Path,
+		rawPath:  r.URL.EscapedPath(),
 		rawQuery: r.URL.RawQuery,
 		query:    r.URL.Query(),
 		header:   r.Header.Clone(),
@@ -459,11 +461,19 @@ func (s *Server) admit(op Op) *apiResponse {
 // route decides the operation of req (setting req.op, req.id and, for PUT,
 // req.fields). It returns a 404/405 answer when nothing matches.
 func (s *Server) route(req *apiRequest) *apiResponse {
-	rest, ok := strings.CutPrefix(req.path, APIPrefix+"/")
+	rest, ok := strings.CutPrefix(req.rawPath, APIPrefix+"/")
 	if !ok {
 		return errorResponse(http.StatusNotFound, "", msgInvalidURL)
 	}
+	// Split, then decode: an id is one segment whatever it holds once decoded.
 	parts := strings.Split(rest, "/")
+	for i, p := range parts {
+		decoded, err := url.PathUnescape(p)
+		if err != nil {
+			return errorResponse(http.StatusNotFound, "", msgInvalidURL)
+		}
+		parts[i] = decoded
+	}
 	badMethod := errorResponse(http.StatusMethodNotAllowed, "", msgBadMethod)
 	switch {
 	case len(parts) == 1 && parts[0] == "pin-categories":

@@ -19,7 +19,7 @@ const firstFolderID = 4000000020001
 // Chat describes a chat of the caller's chat directory.
 type Chat struct {
 	ChatID           string
-	ChatType         string // channel, direct_message, group_chat or bot
+	ChatType         string // one of ChatTypes
 	Name             string
 	ParticipantCount int
 	ParentChatID     string // a thread's parent chat (GET /chats?parent_chid=)
@@ -39,7 +39,7 @@ type Folder struct {
 var (
 	ErrFolderNotFound = errors.New("fakecliq: no such folder")
 	ErrDefaultFolder  = errors.New("fakecliq: operation not allowed on the default folder")
-	ErrInvalidChatID  = errors.New("fakecliq: chat ids are strings of digits")
+	ErrInvalidChatID  = errors.New("fakecliq: not a chat id (empty, too long, or holding whitespace, \"/\", \"?\" or \"#\")")
 	ErrInvalidState   = errors.New(`fakecliq: state must be "expanded" or "collapsed"`)
 	ErrNotPinned      = errors.New("fakecliq: chat is not pinned")
 )
@@ -217,21 +217,6 @@ func (st *store) setChats(f *folder, chatIDs []string, now time.Time) {
 	st.claim(f, chatIDs, now)
 }
 
-// isChatID reports whether id looks like a Cliq chat id (1 to 40 digits).
-func isChatID(id string) bool {
-	if id == "" || len(id) > 40 {
-		return false
-	}
-	for _, r := range id {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-var chatTypes = [...]string{"channel", "direct_message", "group_chat", "bot"}
-
 // chatHash is a small deterministic hash of a chat id.
 func chatHash(id string) uint32 {
 	h := fnv.New32a()
@@ -239,21 +224,13 @@ func chatHash(id string) uint32 {
 	return h.Sum32()
 }
 
-// chat returns the directory entry of chatID: the registered one, or invented
-// details (type cycling channel/direct_message/group_chat/bot with the id's
-// value modulo 4, name "Chat <id>").
+// chat returns the directory entry of chatID: the registered one, or invented details (the type
+// the id's form says, see chatTypeOfID; name "Chat <id>").
 func (st *store) chat(chatID string) Chat {
 	if c, ok := st.chats[chatID]; ok {
 		return c
 	}
-	// The id's value modulo 4 only depends on its last two digits.
-	n := 0
-	if len(chatID) >= 2 {
-		n, _ = strconv.Atoi(chatID[len(chatID)-2:])
-	} else {
-		n, _ = strconv.Atoi(chatID)
-	}
-	typ := chatTypes[n%4]
+	typ := chatTypeOfID(chatID)
 	count := 0
 	switch typ {
 	case "direct_message":
@@ -294,9 +271,9 @@ func (s *Server) Folder(id string) (Folder, bool) {
 
 // ---- Chat directory ----
 
-// AddChat registers (or replaces) the details of a chat; its ChatID must be a
-// string of digits. Unregistered digit ids get invented, deterministic
-// details. Empty fields of c are filled in with the invented ones.
+// AddChat registers (or replaces) the details of a chat. Unregistered chat ids
+// get invented, deterministic details (a type from the id's form, see
+// chatTypeOfID). Empty fields of c are filled in with the invented ones.
 func (s *Server) AddChat(c Chat) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -340,7 +317,7 @@ func (s *Server) ForbidChat(chatID string) {
 // MaxPinsPerFolder.
 
 // CreateFolderOOB creates a folder at the end of the order and returns its id.
-// Chat ids that are not strings of digits are skipped, duplicates are
+// Values that cannot be chat ids (see isChatID) are skipped, duplicates are
 // dropped.
 func (s *Server) CreateFolderOOB(title, symbol string, chatIDs []string) string {
 	s.mu.Lock()

@@ -12,7 +12,7 @@ func TestFoldersSnapshot(t *testing.T) {
 	if len(f) != 1 || f[0].ID != "default" || f[0].Title != "" || f[0].State != "" || f[0].ChatIDs == nil {
 		t.Fatalf("fresh server: %+v", f)
 	}
-	id := s.CreateFolderOOB("A", ":x:", []string{"1", "bad", "2", "1"})
+	id := s.CreateFolderOOB("A", ":x:", []string{"1", "not an id", "2", "1"})
 	got, ok := s.Folder(id)
 	if !ok || got.Title != "A" || got.Symbol != ":x:" || got.State != "expanded" || !reflect.DeepEqual(got.ChatIDs, []string{"1", "2"}) {
 		t.Fatalf("folder %+v", got)
@@ -89,8 +89,8 @@ func TestOOBChanges(t *testing.T) {
 		{"move above default", s.MoveFolderOOB(b, "default"), ErrDefaultFolder},
 		{"move above missing", s.MoveFolderOOB(b, "42"), ErrFolderNotFound},
 		{"set chats missing", s.SetFolderChatsOOB("42", nil), ErrFolderNotFound},
-		{"set bad chat", s.SetFolderChatsOOB(b, []string{"x"}), ErrInvalidChatID},
-		{"pin bad chat", s.PinChatOOB("x", b), ErrInvalidChatID},
+		{"set bad chat", s.SetFolderChatsOOB(b, []string{"x y"}), ErrInvalidChatID},
+		{"pin bad chat", s.PinChatOOB("x/y", b), ErrInvalidChatID},
 		{"pin missing folder", s.PinChatOOB("1", "42"), ErrFolderNotFound},
 		{"unpin not pinned", s.UnpinChatOOB("99"), ErrNotPinned},
 	}

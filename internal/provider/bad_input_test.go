@@ -12,9 +12,9 @@ import (
 )
 
 // Bad input beyond what the resources' own tests cover (TestAccPinFolder_validation: title 0/256,
-// symbol 51, state, 101 chat ids, duplicate and non-digit chat_ids, folder_ids <2, duplicates and
+// symbol 51, state, 101 chat ids, duplicate and malformed chat_ids, folder_ids <2, duplicates and
 // "default"; TestAccPinFolder_importErrors: importing "default", an unknown and a malformed id;
-// TestAccChatPin_invalidInput: non-digit chat_id, folder_id "My Pins", pin_above = chat_id, unknown
+// TestAccChatPin_invalidInput: a chat id with a space, folder_id "My Pins", pin_above = chat_id, unknown
 // folder_id; TestAccPinFolderOrder_basic: import id other than "folders"). Each case fails with a
 // message that names the attribute and what it must be.
 
@@ -29,43 +29,61 @@ func TestAccBadInput_planTime(t *testing.T) {
 		name, hcl string
 		want      *regexp.Regexp // nil: the plan must succeed
 	}{
-		{"pin_above not digits", `resource "cliq_chat_pin" "x" {
+		{"pin_above with a slash", `resource "cliq_chat_pin" "x" {
   chat_id   = "1"
-  pin_above = "abc"
-}`, cpExactError(`Attribute pin_above must be a Cliq chat id: a string of digits such as "1488288613043522033", got: abc`)},
+  pin_above = "CT_1/2"
+}`, cpExactError(`pin_above "CT_1/2" contains '/', which no Cliq id holds, so it cannot be a Cliq chat id such as "CT_1847392056173920481_748291635".`)},
 		{"pin_above empty", `resource "cliq_chat_pin" "x" {
   chat_id   = "1"
   pin_above = ""
-}`, cpExactError(`Attribute pin_above must be a Cliq chat id`)},
-		{"folder_id not digits", `resource "cliq_chat_pin" "x" {
+}`, cpExactError(`pin_above "" is empty, so it cannot be a Cliq chat id`)},
+		{"folder_id with a question mark", `resource "cliq_chat_pin" "x" {
   chat_id   = "1"
-  folder_id = "abc"
-}`, cpExactError(`Attribute folder_id must be "default" (My Pins) or a chat folder id: a string of digits such as "4000000020001", got: abc`)},
+  folder_id = "abc?"
+}`, cpExactError(`folder_id "abc?" contains '?', which no Cliq id holds, so it cannot be a chat folder id such as "4000000020001"`)},
+		{"folder_id in another form plans", `resource "cliq_chat_pin" "x" {
+  chat_id   = "CT_1847392056173920481_748291635"
+  folder_id = "F_1"
+}`, nil},
 		{"folder_id empty", `resource "cliq_chat_pin" "x" {
   chat_id   = "1"
   folder_id = ""
-}`, cpExactError(`Attribute folder_id must be "default" (My Pins) or a chat folder id`)},
+}`, cpExactError(`folder_id "" is empty, so it cannot be a chat folder id`)},
 		{"folder_id Default", `resource "cliq_chat_pin" "x" {
   chat_id   = "1"
   folder_id = "Default"
-}`, cpExactError(`Attribute folder_id must be "default" (My Pins) or a chat folder id`)},
+}`, cpExactError(`folder_id "Default" is not a chat folder id: My Pins is exactly "default".`)},
 		{"chat_id empty", `resource "cliq_chat_pin" "x" {
   chat_id = ""
-}`, cpExactError(`Attribute chat_id must be a Cliq chat id: a string of digits such as "1488288613043522033", got:`)},
+}`, cpExactError(`chat_id "" is empty, so it cannot be a Cliq chat id such as "CT_1847392056173920481_748291635". Open the chat in Cliq in a browser and copy the last part of its URL`)},
+		{"chat_id only whitespace", `resource "cliq_chat_pin" "x" {
+  chat_id = "  "
+}`, cpExactError(`chat_id "  " is only whitespace`)},
 		{"chat_id with spaces", `resource "cliq_chat_pin" "x" {
   chat_id = " 1488288613043522033"
-}`, cpExactError(`Attribute chat_id must be a Cliq chat id`)},
-		{"chat_id negative", `resource "cliq_chat_pin" "x" {
-  chat_id = "-1"
-}`, cpExactError(`Attribute chat_id must be a Cliq chat id`)},
+}`, cpExactError(`chat_id " 1488288613043522033" contains whitespace: use "1488288613043522033".`)},
+		{"chat_id with a hash", `resource "cliq_chat_pin" "x" {
+  chat_id = "CT_1847392056173920481_748291635#top"
+}`, cpExactError(`chat_id "CT_1847392056173920481_748291635#top" contains '#', which no Cliq id holds`)},
+		{"chat_id pasted URL", `resource "cliq_chat_pin" "x" {
+  chat_id = "https://cliq.zoho.com/app/chats/CT_1847392056173920481_748291635"
+}`, cpExactError(`chat_id "https://cliq.zoho.com/app/chats/CT_1847392056173920481_748291635" is the chat's URL, not its id: use "CT_1847392056173920481_748291635", the last part of the URL.`)},
 		{"chat_ids empty string", `resource "cliq_pin_folder" "x" {
   title    = "X"
   chat_ids = ["1", ""]
-}`, cpExactError(`Attribute chat_ids[1] must be a chat id, a string of digits, got:`)},
+}`, cpExactError(`chat_ids[1] "" is empty, so it cannot be a Cliq chat id`)},
 		{"chat_ids default", `resource "cliq_pin_folder" "x" {
   title    = "X"
   chat_ids = ["default"]
-}`, cpExactError(`Attribute chat_ids[0] must be a chat id, a string of digits, got: default`)},
+}`, cpExactError(`chat_ids[0] is "default", the id of the My Pins folder, not of a chat.`)},
+		{"chat_ids pasted URL of a thread", `resource "cliq_pin_folder" "x" {
+  title    = "X"
+  chat_ids = ["1", "https://cliq.zoho.eu/app/chats/CT_1207124526552602256_60002085329-T-1291567019566818579"]
+}`, cpExactError(`chat_ids[1] "https://cliq.zoho.eu/app/chats/CT_1207124526552602256_60002085329-T-1291567019566818579" is the chat's URL, not its id: use "CT_1207124526552602256_60002085329-T-1291567019566818579"`)},
+		{"chat ids in every form Cliq issues plan", `resource "cliq_pin_folder" "x" {
+  title    = "X"
+  chat_ids = ["CT_1847392056173920481_748291635", "CT_1207124526552602256_60002085329-T-1291567019566818579", "CT_1847392056173920481_55622663-B2", "CT_1847392056173920481_P87610291-C4", "1488288613043522033"]
+}`, nil},
 		{"state empty", `resource "cliq_pin_folder" "x" {
   title = "X"
   state = ""
@@ -91,15 +109,15 @@ func TestAccBadInput_planTime(t *testing.T) {
     create = "soon"
   }
 }`, pinFolderErrorRegexp(`Invalid Attribute Value Time Duration`, `create = "soon"`, `must be a string containing a sequence of decimal numbers, each with optional fraction and a unit suffix, such as "300ms"`)},
-		{"folder_ids not digits", `resource "cliq_pin_folder_order" "x" {
-  folder_ids = ["4000000020001", "abc"]
-}`, cpExactError(`Attribute folder_ids[1] must be a chat folder id, a string of digits (My Pins, "default", always comes first and cannot be ordered), got: abc`)},
+		{"folder_ids with a slash", `resource "cliq_pin_folder_order" "x" {
+  folder_ids = ["4000000020001", "4000/1"]
+}`, cpExactError(`folder_ids[1] "4000/1" contains '/', which no Cliq id holds, so it cannot be a chat folder id`)},
 		{"folder_ids empty", `resource "cliq_pin_folder_order" "x" {
   folder_ids = []
 }`, cpExactError(`Attribute folder_ids list must contain at least 2 elements, got: 0`)},
 		{"folder_ids default last", `resource "cliq_pin_folder_order" "x" {
   folder_ids = ["4000000020001", "default"]
-}`, cpExactError(`Attribute folder_ids[1] must be a chat folder id, a string of digits (My Pins, "default", always comes first and cannot be ordered)`)},
+}`, cpExactError(`folder_ids[1] is "default", My Pins, which always comes first and cannot be ordered.`)},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {
@@ -176,12 +194,19 @@ func TestAccBadInput_importIDs(t *testing.T) {
   chat_id = "1"
 }`
 	var steps []resource.TestStep
-	for _, id := range []string{"abc", "default/abc", "My Pins/1", "4000000020001/1/2", "/1", "default/"} {
+	for _, id := range []string{"default/CT_1 2", "My Pins/1", "4000000020001/1/2", "/1", "default/", "default/CT_1?x"} {
 		steps = append(steps, resource.TestStep{
 			Config: config, ResourceName: "cliq_chat_pin.x", ImportState: true, ImportStateId: id,
-			ExpectError: regexp.MustCompile(`(?s)Invalid import id.*is\s+not\s+<folder_id>/<chat_id>.*"default/1488288613043522033"\s+for\s+My\s+Pins`),
+			ExpectError: regexp.MustCompile(`(?s)Invalid import id.*<folder_id>/<chat_id>.*"default/CT_1847392056173920481_748291635"\s+for\s+My\s+Pins`),
 		})
 	}
+	steps = append(steps, resource.TestStep{
+		Config: config, ResourceName: "cliq_chat_pin.x", ImportState: true, ImportStateId: "https://cliq.zoho.com/app/chats/CT_1847392056173920481_748291635",
+		ExpectError: cpExactError(`the import id "https://cliq.zoho.com/app/chats/CT_1847392056173920481_748291635" is the chat's URL, not its id: use "CT_1847392056173920481_748291635"`),
+	}, resource.TestStep{
+		Config: config, ResourceName: "cliq_chat_pin.x", ImportState: true, ImportStateId: "CT_1847392056173920481_55622663-B2",
+		ExpectError: cpExactError(`Chat "CT_1847392056173920481_55622663-B2" is not pinned in My Pins nor in any chat folder.`),
+	})
 	steps = append(steps, resource.TestStep{
 		Config: config, ResourceName: "cliq_chat_pin.x", ImportState: true, ImportStateId: "4000000099999/1",
 		ExpectError: regexp.MustCompile(`(?i)cannot import non-existent remote object`),

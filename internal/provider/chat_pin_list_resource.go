@@ -58,9 +58,9 @@ func (r *chatPinListResource) ListResourceConfigSchema(_ context.Context, _ list
 		Attributes: map[string]listschema.Attribute{
 			"folder_id": listschema.StringAttribute{
 				Optional: true,
-				Description: "List only the pins of this chat folder: a folder id (a string of digits), or \"default\" for My Pins. " +
+				Description: "List only the pins of this chat folder: a folder id (such as 4000000020001), or \"default\" for My Pins. " +
 					"Leave it out to list the pins of every folder.",
-				MarkdownDescription: "List only the pins of this chat folder: a folder id (a string of digits such as `4000000020001`), or `default` for My Pins. " +
+				MarkdownDescription: "List only the pins of this chat folder: a folder id (such as `4000000020001`), or `default` for My Pins. " +
 					"Leave it out to list the pins of every folder. Naming a folder that does not exist is an error.",
 				Validators: []validator.String{pinFolderIDValidator()},
 			},

@@ -207,8 +207,9 @@ func TestChatPinListResource_invalidConfig(t *testing.T) {
 		attr, text string
 	}{
 		{"folder name instead of id", map[string]tftypes.Value{"folder_id": str("My Pins")}, "folder_id",
-			`must be "default" (My Pins) or a chat folder id: a string of digits such as "4000000020001", got: My Pins`},
-		{"empty folder_id", map[string]tftypes.Value{"folder_id": str("")}, "folder_id", `must be "default" (My Pins) or a chat folder id`},
+			`folder_id "My Pins" is not a chat folder id: My Pins is exactly "default".`},
+		{"empty folder_id", map[string]tftypes.Value{"folder_id": str("")}, "folder_id", `folder_id "" is empty, so it cannot be a chat folder id`},
+		{"pasted URL", map[string]tftypes.Value{"folder_id": str("https://cliq.zoho.com/app/chats")}, "folder_id", `is a URL, not a chat folder id`},
 		{"folder_id with include_my_pins", map[string]tftypes.Value{"folder_id": str("default"), "include_my_pins": tftypes.NewValue(tftypes.Bool, false)},
 			"include_my_pins", "include_my_pins cannot be set together with folder_id"},
 		{"folder_id with include_my_pins = true", map[string]tftypes.Value{"folder_id": str("4000000020001"), "include_my_pins": tftypes.NewValue(tftypes.Bool, true)},

@@ -72,13 +72,17 @@ func (r *chatPinResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "`<folder_id>/<chat_id>`, for example `default/1488288613043522033`.",
+				MarkdownDescription: "`<folder_id>/<chat_id>`, for example `default/CT_1847392056173920481_748291635`.",
 			},
 			"chat_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Id of the chat to pin: a string of digits, such as `1488288613043522033`. Changing it pins another chat (replacement).",
-				Validators:          []validator.String{pinChatIDValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Required: true,
+				MarkdownDescription: "Id of the chat to pin, as Cliq issues it: such as `CT_1847392056173920481_748291635`, a thread's `CT_1207124526552602256_60002085329-T-1291567019566818579`, " +
+					"a bot's or channel's `CT_1847392056173920481_55622663-B2` or `CT_1847392056173920481_P87610291-C4`, or digits. " +
+					"It is the last part of the chat's URL in a browser (`https://cliq.zoho.com/app/chats/<CHAT_ID>`); for a channel, use this CHAT_ID, not the channel's CHANNEL_ID. " +
+					"The `cliq_pin_folders` data source and `terraform query` with the `cliq_chat_pin` list resource also show the ids of pinned chats. " +
+					"A pasted URL is refused with the id to use. Changing it pins another chat (replacement).",
+				Validators:    []validator.String{pinChatIDValidator()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"folder_id": schema.StringAttribute{
 				Optional: true,
@@ -348,9 +352,13 @@ func (r *chatPinResource) ImportState(ctx context.Context, req resource.ImportSt
 			return
 		}
 		folderID, chatID = id.FolderID.ValueString(), id.ChatID.ValueString()
-		if !pinChatIDPattern.MatchString(chatID) || (folderID != "" && !pinFolderIDPattern.MatchString(folderID)) {
+		problem := chatIDProblem("the identity's chat_id", chatID)
+		if problem == "" && folderID != "" {
+			problem = folderIDProblem("the identity's folder_id", folderID, true, "")
+		}
+		if problem != "" {
 			resp.Diagnostics.AddError("Invalid import identity",
-				fmt.Sprintf("chat_id %s and folder_id %s (\"default\", digits or left out).", pinChatIDMessage, pinFolderIDMessage))
+				problem+" The identity's folder_id may also be left out when the chat is pinned in one folder only.")
 			return
 		}
 	}
@@ -368,13 +376,13 @@ func (r *chatPinResource) ImportState(ctx context.Context, req resource.ImportSt
 		switch len(holding) {
 		case 0:
 			resp.Diagnostics.AddError("Cannot import a chat that is not pinned",
-				fmt.Sprintf("Chat %s is not pinned in My Pins nor in any chat folder.", chatID))
+				fmt.Sprintf("Chat %q is not pinned in My Pins nor in any chat folder.", chatID))
 			return
 		case 1:
 			folderID = holding[0]
 		default:
 			resp.Diagnostics.AddError("Chat pinned in several folders",
-				fmt.Sprintf("Chat %s is pinned in %d folders (%s): import one pin at a time as <folder_id>/<chat_id>, for example %q.",
+				fmt.Sprintf("Chat %q is pinned in %d folders (%s): import one pin at a time as <folder_id>/<chat_id>, for example %q.",
 					chatID, len(holding), strings.Join(holding, ", "), pinID(holding[0], chatID)))
 			return
 		}

@@ -77,53 +77,53 @@ func cpAttr(name, attr string) resource.ImportStateIdFunc {
 // command and by import block (which must plan no change); destroy.
 func TestAccChatPin_myPinsAndFolder(t *testing.T) {
 	env := newAccEnv(t, fakecliq.Options{})
-	folder := env.Fake.CreateFolderOOB("Team", ":smile:", []string{"1111"})
-	if err := env.Fake.PinChatOOB("1003", "default"); err != nil {
+	folder := env.Fake.CreateFolderOOB("Team", ":smile:", []string{"CT_1207124526552602256_60002085329-T-1291567019566818579"})
+	if err := env.Fake.PinChatOOB("CT_1847392056173920481_55622663-B2", "default"); err != nil {
 		t.Fatal(err)
 	}
 	config := env.Provider + fmt.Sprintf(`
 resource "cliq_chat_pin" "mine" {
-  chat_id = "1001"
+  chat_id = "CT_1847392056173920481_748291635"
 }
 
 # Already pinned: adopted.
 resource "cliq_chat_pin" "adopted" {
-  chat_id = "1003"
+  chat_id = "CT_1847392056173920481_55622663-B2"
 }
 
 resource "cliq_chat_pin" "team" {
   folder_id = %q
-  chat_id   = "1002"
+  chat_id   = "CT_1847392056173920481_P87610291-C4"
 }
 `, folder)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy: func(s *terraform.State) error {
-			if err := cpNotPinned(env.Fake, "1001", "1002", "1003")(s); err != nil {
+			if err := cpNotPinned(env.Fake, "CT_1847392056173920481_748291635", "CT_1847392056173920481_P87610291-C4", "CT_1847392056173920481_55622663-B2")(s); err != nil {
 				return err
 			}
-			return cpFolderChats(env.Fake, folder, "1111")(s) // the folder's other chat stays
+			return cpFolderChats(env.Fake, folder, "CT_1207124526552602256_60002085329-T-1291567019566818579")(s) // the folder's other chat stays
 		},
 		Steps: []resource.TestStep{
 			{
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("cliq_chat_pin.mine", tfjsonpath.New("id"), knownvalue.StringExact("default/1001")),
+					statecheck.ExpectKnownValue("cliq_chat_pin.mine", tfjsonpath.New("id"), knownvalue.StringExact("default/CT_1847392056173920481_748291635")),
 					statecheck.ExpectKnownValue("cliq_chat_pin.mine", tfjsonpath.New("folder_id"), knownvalue.StringExact("default")),
 					statecheck.ExpectKnownValue("cliq_chat_pin.mine", tfjsonpath.New("pin_above"), knownvalue.Null()),
-					statecheck.ExpectKnownValue("cliq_chat_pin.team", tfjsonpath.New("id"), knownvalue.StringExact(folder+"/1002")),
+					statecheck.ExpectKnownValue("cliq_chat_pin.team", tfjsonpath.New("id"), knownvalue.StringExact(folder+"/CT_1847392056173920481_P87610291-C4")),
 					statecheck.ExpectKnownValue("cliq_chat_pin.team", tfjsonpath.New("folder_id"), knownvalue.StringExact(folder)),
-					statecheck.ExpectKnownValue("cliq_chat_pin.team", tfjsonpath.New("chat_id"), knownvalue.StringExact("1002")),
+					statecheck.ExpectKnownValue("cliq_chat_pin.team", tfjsonpath.New("chat_id"), knownvalue.StringExact("CT_1847392056173920481_P87610291-C4")),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					cpFolderChats(env.Fake, "default", "1003", "1001"),
-					cpFolderChats(env.Fake, folder, "1111", "1002"),
+					cpFolderChats(env.Fake, "default", "CT_1847392056173920481_55622663-B2", "CT_1847392056173920481_748291635"),
+					cpFolderChats(env.Fake, folder, "CT_1207124526552602256_60002085329-T-1291567019566818579", "CT_1847392056173920481_P87610291-C4"),
 				),
 			},
 			// A pin removed outside Terraform is planned again, and re-pinned.
 			{
 				PreConfig: func() {
-					if err := env.Fake.UnpinChatOOB("1001"); err != nil {
+					if err := env.Fake.UnpinChatOOB("CT_1847392056173920481_748291635"); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -131,7 +131,7 @@ resource "cliq_chat_pin" "team" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("cliq_chat_pin.mine", plancheck.ResourceActionCreate)},
 				},
-				Check: cpFolderChats(env.Fake, "default", "1003", "1001"),
+				Check: cpFolderChats(env.Fake, "default", "CT_1847392056173920481_55622663-B2", "CT_1847392056173920481_748291635"),
 			},
 			// terraform import, both id forms.
 			{
@@ -369,13 +369,13 @@ resource "cliq_chat_pin" "in_a" {
 				ResourceName:  "cliq_chat_pin.in_a",
 				ImportState:   true,
 				ImportStateId: "4001",
-				ExpectError:   regexp.MustCompile(`(?s)Chat 4001 is pinned in 2 folders \(default,\s+` + a + `\)`),
+				ExpectError:   regexp.MustCompile(`(?s)Chat "4001" is pinned in 2 folders \(default,\s+` + a + `\)`),
 			},
 			{
 				ResourceName:  "cliq_chat_pin.in_a",
 				ImportState:   true,
 				ImportStateId: "4999",
-				ExpectError:   regexp.MustCompile(`Chat 4999 is not pinned`),
+				ExpectError:   regexp.MustCompile(`Chat "4999" is not pinned`),
 			},
 			{
 				Config: onlyDefault,
@@ -589,11 +589,11 @@ func TestAccChatPin_invalidInput(t *testing.T) {
 			{
 				Config: env.Provider + `
 resource "cliq_chat_pin" "bad" {
-  chat_id = "general-chat"
+  chat_id = "general chat"
 }
 `,
 				PlanOnly:    true,
-				ExpectError: cpExactError(`Attribute chat_id must be a Cliq chat id: a string of digits such as "1488288613043522033", got: general-chat`),
+				ExpectError: cpExactError(`chat_id "general chat" contains whitespace, so it cannot be a Cliq chat id such as "CT_1847392056173920481_748291635".`),
 			},
 			{
 				Config: env.Provider + `
@@ -603,7 +603,7 @@ resource "cliq_chat_pin" "bad" {
 }
 `,
 				PlanOnly:    true,
-				ExpectError: cpExactError(`Attribute folder_id must be "default" (My Pins) or a chat folder id: a string of digits such as "4000000020001", got: My Pins`),
+				ExpectError: cpExactError(`folder_id "My Pins" is not a chat folder id: My Pins is exactly "default".`),
 			},
 			{
 				Config: env.Provider + `
@@ -666,18 +666,18 @@ func TestAccChatPin_identity(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
-		CheckDestroy:             cpNotPinned(env.Fake, "8001"),
+		CheckDestroy:             cpNotPinned(env.Fake, "CT_1847392056173920481_55622663-B2"),
 		Steps: []resource.TestStep{
 			{
 				Config: env.Provider + `
 resource "cliq_chat_pin" "p" {
-  chat_id = "8001"
+  chat_id = "CT_1847392056173920481_55622663-B2"
 }
 `,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity("cliq_chat_pin.p", map[string]knownvalue.Check{
 						"folder_id": knownvalue.StringExact("default"),
-						"chat_id":   knownvalue.StringExact("8001"),
+						"chat_id":   knownvalue.StringExact("CT_1847392056173920481_55622663-B2"),
 					}),
 				},
 			},
@@ -694,8 +694,8 @@ resource "cliq_chat_pin" "p" {
 // skips TestAccChatPin_identity): with folder_id, and with the chat id alone.
 func TestChatPinResource_importByIdentityProtocol(t *testing.T) {
 	env := newAccEnv(t, fakecliq.Options{})
-	folder := env.Fake.CreateFolderOOB("Team", "", []string{"8101", "8102"})
-	if err := env.Fake.PinChatOOB("8103", "default"); err != nil {
+	folder := env.Fake.CreateFolderOOB("Team", "", []string{"CT_1847392056173920481_748291635", "CT_1207124526552602256_60002085329-T-1291567019566818579"})
+	if err := env.Fake.PinChatOOB("CT_1847392056173920481_P87610291-C4", "default"); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
@@ -733,9 +733,9 @@ func TestChatPinResource_importByIdentityProtocol(t *testing.T) {
 		wantFolder, wantID string
 		wantPinAbove       any
 	}{
-		{folder, "8101", folder, folder + "/8101", "8102"},
-		{"", "8102", folder, folder + "/8102", nil},
-		{"", "8103", "default", "default/8103", nil},
+		{folder, "CT_1847392056173920481_748291635", folder, folder + "/CT_1847392056173920481_748291635", "CT_1207124526552602256_60002085329-T-1291567019566818579"},
+		{"", "CT_1207124526552602256_60002085329-T-1291567019566818579", folder, folder + "/CT_1207124526552602256_60002085329-T-1291567019566818579", nil},
+		{"", "CT_1847392056173920481_P87610291-C4", "default", "default/CT_1847392056173920481_P87610291-C4", nil},
 	} {
 		var folderVal any
 		if tc.folder != "" {
@@ -796,7 +796,7 @@ func TestChatPinResource_importByIdentityProtocol(t *testing.T) {
 	}
 
 	// A chat pinned in two folders cannot be imported by its id alone.
-	if err := env.Fake.PinChatOOB("8101", "default"); err != nil {
+	if err := env.Fake.PinChatOOB("CT_1847392056173920481_748291635", "default"); err != nil {
 		t.Fatal(err)
 	}
 	if resp, err := srv.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &cfg}); err != nil || len(resp.Diagnostics) > 0 {
@@ -804,7 +804,7 @@ func TestChatPinResource_importByIdentityProtocol(t *testing.T) {
 	}
 	idDV, _ := tfprotov6.NewDynamicValue(idType, tftypes.NewValue(idType, map[string]tftypes.Value{
 		"folder_id": tftypes.NewValue(tftypes.String, nil),
-		"chat_id":   tftypes.NewValue(tftypes.String, "8101"),
+		"chat_id":   tftypes.NewValue(tftypes.String, "CT_1847392056173920481_748291635"),
 	}))
 	resp, err := srv.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{
 		TypeName: "cliq_chat_pin",

@@ -41,6 +41,7 @@ var cliMatrix = []struct {
 			"TestAccChatPin_identity",            // the same for a pin
 			"TestAccChatPin_identityChatOnly",    // folder_id left out of the identity
 			"TestAccChatPin_identityFollowsMove", // MutableIdentity
+			"TestAccChatIDs_identity",            // identities holding the chat ids Cliq issues
 			"TestAccPinFolderList_query",         // terraform query, folders
 			"TestAccChatPinList_query",           // terraform query, pins, bad list configurations
 			"TestExamplesQuery",                  // query -generate-config-out, apply, empty plan

@@ -72,12 +72,15 @@ func TestExamplesQuery(t *testing.T) {
 func testQueryExample(t *testing.T, file string, pinsOf func(string) bool, chatIDs bool) {
 	fake, srv := fakecliq.NewTestServer(t, fakecliq.Options{RateWindow: time.Minute / 60, LockPeriod: 5 * time.Minute / 60})
 	// A sidebar: My Pins, a folder with an emoji, a collapsed empty one, and a chat pinned twice.
-	releases := fake.CreateFolderOOB("Releases", ":rocket:", []string{"7101", "7102", "7103"})
+	// Chats of every kind, with ids as Cliq issues them.
+	channel, thread, bot := fake.NewChat("channel", "Releases"), fake.NewChat("thread", "Release 2.0"), fake.NewChat("bot", "Deploy bot")
+	group, ada, grace := fake.NewChat("group_chat", "On-call"), fake.NewChat("direct_message", "Ada"), fake.NewChat("direct_message", "Grace")
+	releases := fake.CreateFolderOOB("Releases", ":rocket:", []string{channel.ChatID, thread.ChatID, bot.ChatID})
 	empty := fake.CreateFolderOOB("Someday", "", nil)
 	collapsed := "collapsed"
 	must(t, fake.SetFolderOOB(empty, nil, nil, &collapsed))
-	fake.CreateFolderOOB("Team", "", []string{"7301", "7001"})
-	for _, c := range []string{"7001", "7002"} {
+	fake.CreateFolderOOB("Team", "", []string{group.ChatID, ada.ChatID})
+	for _, c := range []string{ada.ChatID, grace.ChatID} {
 		must(t, fake.PinChatOOB(c, fakecliq.DefaultFolderID))
 	}
 	before := fake.Folders()
@@ -181,7 +184,7 @@ func testQueryExample(t *testing.T, file string, pinsOf func(string) bool, chatI
 	if !maps.Equal(gotPins, wantPins) {
 		t.Errorf("state holds pins %v, want %v", slices.Sorted(maps.Keys(gotPins)), slices.Sorted(maps.Keys(wantPins)))
 	}
-	if pinsOf(releases) && !regexp.MustCompile(`pin_above\s*=\s*"7102"`).MatchString(generated) {
-		t.Errorf("the generated pins do not keep the order of the folder's chats (no pin_above = \"7102\"):\n%s", generated)
+	if pinsOf(releases) && !regexp.MustCompile(`pin_above\s*=\s*"`+regexp.QuoteMeta(thread.ChatID)+`"`).MatchString(generated) {
+		t.Errorf("the generated pins do not keep the order of the folder's chats (no pin_above = %q):\n%s", thread.ChatID, generated)
 	}
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -26,7 +27,7 @@ func TestAccPinFolder_identity(t *testing.T) {
 resource "cliq_pin_folder" "f" {
   title    = "Identity"
   symbol   = ":key:"
-  chat_ids = ["8201", "8202"]
+  chat_ids = ["CT_1847392056173920481_748291635", "CT_1207124526552602256_60002085329-T-1291567019566818579"]
 }
 `
 	resource.ParallelTest(t, resource.TestCase{
@@ -37,7 +38,7 @@ resource "cliq_pin_folder" "f" {
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity("cliq_pin_folder.f", map[string]knownvalue.Check{
-						"category_id": knownvalue.StringRegexp(pinFolderDigitsRegexp),
+						"category_id": knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`)), // the fake issues folder ids as Cliq does: digits,
 					}),
 					statecheck.ExpectIdentityValueMatchesStateAtPath("cliq_pin_folder.f", tfjsonpath.New("category_id"), tfjsonpath.New("id")),
 				},
@@ -64,17 +65,17 @@ resource "cliq_pin_folder" "f" {
 // the one folder that holds it, and the import plans no change.
 func TestAccChatPin_identityChatOnly(t *testing.T) {
 	env := newAccEnv(t, fakecliq.Options{})
-	folder := env.Fake.CreateFolderOOB("Team", "", []string{"8301", "8302"})
+	folder := env.Fake.CreateFolderOOB("Team", "", []string{"CT_1847392056173920481_P87610291-C4", "CT_1847392056173920481_55622663-B2"})
 	config := env.Provider + fmt.Sprintf(`
 resource "cliq_chat_pin" "p" {
   folder_id = %q
-  chat_id   = "8301"
-  pin_above = "8302"
+  chat_id   = "CT_1847392056173920481_P87610291-C4"
+  pin_above = "CT_1847392056173920481_55622663-B2"
 }
 
 import {
   to       = cliq_chat_pin.p
-  identity = { chat_id = "8301" }
+  identity = { chat_id = "CT_1847392056173920481_P87610291-C4" }
 }
 `, folder)
 	resource.ParallelTest(t, resource.TestCase{
@@ -92,10 +93,10 @@ import {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity("cliq_chat_pin.p", map[string]knownvalue.Check{
 						"folder_id": knownvalue.StringExact(folder),
-						"chat_id":   knownvalue.StringExact("8301"),
+						"chat_id":   knownvalue.StringExact("CT_1847392056173920481_P87610291-C4"),
 					}),
 				},
-				Check: cpFolderChats(env.Fake, folder, "8301", "8302"),
+				Check: cpFolderChats(env.Fake, folder, "CT_1847392056173920481_P87610291-C4", "CT_1847392056173920481_55622663-B2"),
 			},
 		},
 	})
@@ -111,20 +112,20 @@ func TestAccChatPin_identityFollowsMove(t *testing.T) {
 		return env.Provider + fmt.Sprintf(`
 resource "cliq_chat_pin" "p" {
   folder_id = %q
-  chat_id   = "8401"
+  chat_id   = "CT_1207124526552602256_60002085329-T-1291567019566818579"
 }
 `, folder)
 	}
 	identity := func(folder string) statecheck.StateCheck {
 		return statecheck.ExpectIdentity("cliq_chat_pin.p", map[string]knownvalue.Check{
 			"folder_id": knownvalue.StringExact(folder),
-			"chat_id":   knownvalue.StringExact("8401"),
+			"chat_id":   knownvalue.StringExact("CT_1207124526552602256_60002085329-T-1291567019566818579"),
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
-		CheckDestroy:             cpNotPinned(env.Fake, "8401"),
+		CheckDestroy:             cpNotPinned(env.Fake, "CT_1207124526552602256_60002085329-T-1291567019566818579"),
 		Steps: []resource.TestStep{
 			{
 				Config:            config(a),
@@ -136,12 +137,12 @@ resource "cliq_chat_pin" "p" {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("cliq_chat_pin.p", plancheck.ResourceActionUpdate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{identity(b)},
-				Check:             cpFolderChats(env.Fake, b, "8401"),
+				Check:             cpFolderChats(env.Fake, b, "CT_1207124526552602256_60002085329-T-1291567019566818579"),
 			},
 			{
 				Config:            config("default"),
 				ConfigStateChecks: []statecheck.StateCheck{identity("default")},
-				Check:             cpFolderChats(env.Fake, "default", "8401"),
+				Check:             cpFolderChats(env.Fake, "default", "CT_1207124526552602256_60002085329-T-1291567019566818579"),
 			},
 			// The moved pin imports by its new identity with no change, also with a generated
 			// configuration.

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +15,17 @@ import (
 	"github.com/cliq-tf/terraform-provider-cliq/internal/fakecliq"
 )
 
-// importHarness is the provider server, configured against a fake account holding folder F (chats
-// 11 and 12) and My Pins (chats 12 and 13), for imports at the protocol level.
+// Chats of the import harness, in the forms Cliq issues chat ids: importChatF is pinned in folder F
+// only, importChatBoth in F and My Pins, importChatMyPins in My Pins only.
+const (
+	importChatF      = "CT_1847392056173920481_748291635"
+	importChatBoth   = "CT_1207124526552602256_60002085329-T-1291567019566818579"
+	importChatMyPins = "CT_1847392056173920481_P87610291-C4"
+)
+
+// importHarness is the provider server, configured against a fake account holding folder F
+// (importChatF and importChatBoth) and My Pins (importChatBoth and importChatMyPins), for imports at
+// the protocol level.
 type importHarness struct {
 	server tfprotov6.ProviderServer
 	types  map[string]tftypes.Type // resource type -> state type
@@ -28,8 +36,8 @@ func newImportHarness(tb testing.TB) *importHarness {
 	tb.Helper()
 	ctx := context.Background()
 	fake, srv := fakecliq.NewTestServer(tb, fakecliq.Options{DisableRateLimits: true})
-	folder := fake.CreateFolderOOB("F", "", []string{"11", "12"})
-	for _, chat := range []string{"12", "13"} {
+	folder := fake.CreateFolderOOB("F", "", []string{importChatF, importChatBoth})
+	for _, chat := range []string{importChatBoth, importChatMyPins} {
 		if err := fake.PinChatOOB(chat, fakecliq.DefaultFolderID); err != nil {
 			tb.Fatal(err)
 		}
@@ -106,8 +114,6 @@ func (h *importHarness) importID(t *testing.T, typeName, id string) (string, []*
 	return got, nil
 }
 
-var digitsOnly = regexp.MustCompile(`^[0-9]+$`)
-
 func importHasError(diags []*tfprotov6.Diagnostic) bool {
 	for _, d := range diags {
 		if d.Severity == tfprotov6.DiagnosticSeverityError {
@@ -151,8 +157,12 @@ func explained(t *testing.T, typeName, id, want string, errs []*tfprotov6.Diagno
 // the id in the state; every rejected id gets an error that quotes it and says what was expected.
 func FuzzImportIDs(f *testing.F) {
 	h := newImportHarness(f)
-	for _, id := range []string{h.folder, "4000000029999", "default", "folders", "Folders", "", " ", "11", "12", "13", "14",
-		"default/13", h.folder + "/11", h.folder + "/", "/11", "a/b/c", " default/13 ", "default/1 3", "4000000020001\n", "１２", "default/-1"} {
+	for _, id := range []string{h.folder, "4000000029999", "default", "folders", "Folders", "", " ", "11", "14",
+		importChatF, importChatBoth, importChatMyPins, "CT_1847392056173920481_55622663-B2",
+		"default/" + importChatMyPins, h.folder + "/" + importChatF, h.folder + "/", "/" + importChatF, "a/b/c", " default/" + importChatMyPins + " ",
+		"default/CT_1 3", "4000000020001\n", "１２", "default/-1", "Default/" + importChatMyPins, "default/default",
+		"https://cliq.zoho.com/app/chats/" + importChatF, "cliq.zoho.eu/app/chats/" + importChatMyPins, "https://cliq.zoho.com/app/pin-categories/" + h.folder,
+		"CT_1?2", "CT_1#2", "CT_1%2F2", "default/CT_1\x00"} {
 		f.Add(uint8(0), id)
 		f.Add(uint8(1), id)
 		f.Add(uint8(2), id)
@@ -195,9 +205,9 @@ func FuzzImportIDs(f *testing.F) {
 			folderID, chatID, perr := parsePinImportID(id)
 			if perr == nil && folderID == "" {
 				switch chatID {
-				case "11":
+				case importChatF:
 					folderID = h.folder
-				case "13":
+				case importChatMyPins:
 					folderID = cliq.DefaultFolderID
 				default:
 					perr = fmt.Errorf("not pinned in exactly one place")
@@ -212,7 +222,7 @@ func FuzzImportIDs(f *testing.F) {
 				t.Fatalf("pin import %q accepted (id %q)", id, got)
 			case errs != nil:
 				want := ""
-				if trimmed := strings.TrimSpace(id); !digitsOnly.MatchString(trimmed) && trimmed != "" {
+				if trimmed := strings.TrimSpace(id); trimmed != "" {
 					want = fmt.Sprintf("%q", trimmed)
 				}
 				explained(t, "cliq_chat_pin", id, want, errs)

@@ -201,7 +201,7 @@ list "cliq_chat_pin" "bad" {
   }
 }
 `),
-				ExpectError: cpExactError(`Attribute folder_id must be "default" (My Pins) or a chat folder id: a string of digits such as "4000000020001", got: My Pins`),
+				ExpectError: cpExactError(`folder_id "My Pins" is not a chat folder id: My Pins is exactly "default".`),
 			},
 			{
 				Query: true,

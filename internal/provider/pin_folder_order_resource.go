@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -72,8 +71,7 @@ func (r *pinFolderOrderResource) Schema(ctx context.Context, _ resource.SchemaRe
 					listvalidator.SizeAtLeast(2),
 					listvalidator.NoNullValues(),
 					pinFolderUniqueStrings{},
-					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(pinFolderDigitsRegexp,
-						"must be a chat folder id, a string of digits (My Pins, \"default\", always comes first and cannot be ordered)")),
+					listvalidator.ValueStringsAre(folderIDValidator{whyNot: "always comes first and cannot be ordered"}),
 				},
 			},
 		},

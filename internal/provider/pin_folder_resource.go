@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -43,9 +42,6 @@ const (
 	pinFolderMaxSymbol = 50
 	pinFolderMaxChats  = 100
 )
-
-// pinFolderDigitsRegexp matches Cliq chat and category ids: strings of digits.
-var pinFolderDigitsRegexp = regexp.MustCompile(`^[0-9]+$`)
 
 // pinFolderStates are the states a folder can be in.
 var pinFolderStates = []string{"expanded", "collapsed"}
@@ -110,8 +106,8 @@ func (r *pinFolderResource) Schema(ctx context.Context, _ resource.SchemaRequest
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				Description:         "The folder's category_id, a string of digits.",
-				MarkdownDescription: "The folder's `category_id`, a string of digits such as `4000000020001`.",
+				Description:         "The folder's category_id, such as 4000000020001.",
+				MarkdownDescription: "The folder's `category_id`, such as `4000000020001`.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"title": schema.StringAttribute{
@@ -144,7 +140,10 @@ func (r *pinFolderResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"When set, it is authoritative: the folder holds exactly these chats in this order ([] empties it). " +
 					"When left out, Terraform reports the folder's chats here but never changes them, so that cliq_chat_pin resources (or people in Cliq) can manage them. " +
 					"Do not set chat_ids on a folder that cliq_chat_pin resources pin into.",
-				MarkdownDescription: "The ids of the chats the folder holds, in display order; at most 100, no duplicates, each a string of digits.\n\n" +
+				MarkdownDescription: "The ids of the chats the folder holds, in display order; at most 100, no duplicates. " +
+					"Each is a chat id as Cliq issues it, such as `CT_1847392056173920481_748291635` (a thread's, bot's or channel's id has more after it, such as `-T-1291567019566818579`, `-B2` or `-C4`), or digits: " +
+					"the last part of the chat's URL in a browser (`https://cliq.zoho.com/app/chats/<CHAT_ID>`); for a channel, its CHAT_ID, not its CHANNEL_ID. " +
+					"The `cliq_pin_folders` data source and `terraform query` with the `cliq_chat_pin` and `cliq_pin_folder` list resources show the ids of pinned chats.\n\n" +
 					"* **Set**: authoritative. The folder holds exactly these chats in exactly this order (`[]` empties it); chats added, removed or moved outside Terraform show as drift and the next apply restores the list.\n" +
 					"* **Left out (null)**: Terraform reports what the folder holds but never changes it, and shows no difference whatever it holds, also right after an import. " +
 					"Use this when `cliq_chat_pin` resources (or people in Cliq) manage the folder's chats.\n\n" +
@@ -153,7 +152,7 @@ func (r *pinFolderResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					listvalidator.SizeAtMost(pinFolderMaxChats),
 					listvalidator.NoNullValues(),
 					pinFolderUniqueStrings{},
-					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(pinFolderDigitsRegexp, "must be a chat id, a string of digits")),
+					listvalidator.ValueStringsAre(chatIDValidator{}),
 				},
 				PlanModifiers: []planmodifier.List{pinFolderChatIDsPlanModifier{}},
 			},
@@ -173,7 +172,7 @@ func (r *pinFolderResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"chat_id":           schema.StringAttribute{Computed: true, Description: "The chat's id."},
-						"chat_type":         schema.StringAttribute{Computed: true, Description: "The chat's type, such as direct_message, bot, channel or group_chat."},
+						"chat_type":         schema.StringAttribute{Computed: true, Description: "The chat's type: direct_message, group_chat, channel, bot, thread, entity_chat, crossproduct_custom_chat or unknown."},
 						"name":              schema.StringAttribute{Computed: true, Description: "The chat's name."},
 						"participant_count": schema.Int64Attribute{Computed: true, Description: "The number of participants of the chat."},
 					},
@@ -191,7 +190,7 @@ func (r *pinFolderResource) IdentitySchema(_ context.Context, _ resource.Identit
 		Attributes: map[string]identityschema.Attribute{
 			"category_id": identityschema.StringAttribute{
 				RequiredForImport: true,
-				Description:       "The folder's category_id, a string of digits such as 4000000020001.",
+				Description:       "The folder's category_id, such as 4000000020001.",
 			},
 		},
 	}
@@ -415,9 +414,9 @@ func pinFolderCheckImportID(ctx context.Context, client *cliq.Client, id string)
 			"\"default\" is the built-in My Pins section, not a chat folder: it has no title, symbol or state and cannot be created or deleted, so cliq_pin_folder cannot manage it. "+
 				"To manage the chats pinned in My Pins, use cliq_chat_pin resources with folder_id = \"default\".")
 		return diags
-	case !pinFolderDigitsRegexp.MatchString(id):
-		diags.AddError("Invalid chat folder id",
-			fmt.Sprintf("The import id %q is not a chat folder id: expected a category_id, a string of digits such as 4000000020001. The cliq_pin_folders data source lists the folders and their ids.", id))
+	case folderIDProblem("the import id", id, true, "") != "":
+		diags.AddError("Invalid chat folder id", folderIDProblem("the import id", id, true, "")+
+			" The cliq_pin_folders data source and the cliq_pin_folder list resource list the folders and their ids.")
 		return diags
 	}
 	_, ok, err := client.GetFolder(ctx, id)

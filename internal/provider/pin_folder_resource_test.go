@@ -180,12 +180,12 @@ func pinFolderStringList(ids ...string) knownvalue.Check {
 func TestAccPinFolder_lifecycle(t *testing.T) {
 	env := newAccEnv(t, fakecliq.Options{})
 	chats := []fakecliq.Chat{
-		{ChatID: "1001", ChatType: "channel", Name: "Releases", ParticipantCount: 42},
-		{ChatID: "1002", ChatType: "direct_message", Name: "Ada", ParticipantCount: 2},
-		{ChatID: "1003", ChatType: "bot", Name: "Deploy bot", ParticipantCount: 1},
-		{ChatID: "1004", ChatType: "group_chat", Name: "On-call", ParticipantCount: 5},
-		{ChatID: "2001", ChatType: "channel", Name: "Random", ParticipantCount: 99},
-		{ChatID: "2002", ChatType: "channel", Name: "Announcements", ParticipantCount: 120},
+		{ChatID: "CT_2243173626687865223_P87610291-C4", ChatType: "channel", Name: "Releases", ParticipantCount: 42},
+		{ChatID: "CT_1847392056173920481_748291635", ChatType: "direct_message", Name: "Ada", ParticipantCount: 2},
+		{ChatID: "CT_1847392056173920481_55622663-B2", ChatType: "bot", Name: "Deploy bot", ParticipantCount: 1},
+		{ChatID: "CT_1847392056173920481_748291702", ChatType: "group_chat", Name: "On-call", ParticipantCount: 5},
+		{ChatID: "CT_2243173626687865223_P87610377-C4", ChatType: "channel", Name: "Random", ParticipantCount: 99},
+		{ChatID: "CT_1207124526552602256_60002085329-T-1291567019566818579", ChatType: "thread", Name: "Announcements thread", ParticipantCount: 120},
 	}
 	for _, c := range chats {
 		env.Fake.AddChat(c)
@@ -197,7 +197,7 @@ func TestAccPinFolder_lifecycle(t *testing.T) {
 resource "cliq_pin_folder" "a" {
   title                = "Team"
   symbol               = ":razz:"
-  chat_ids             = ["1001", "1002", "1003"]
+  chat_ids             = ["CT_2243173626687865223_P87610291-C4", "CT_1847392056173920481_748291635", "CT_1847392056173920481_55622663-B2"]
   unpin_all_on_destroy = true
 }
 `
@@ -205,7 +205,7 @@ resource "cliq_pin_folder" "a" {
 resource "cliq_pin_folder" "b" {
   title    = "Noise"
   state    = "collapsed"
-  chat_ids = ["2001", "2002"]
+  chat_ids = ["CT_2243173626687865223_P87610377-C4", "CT_1207124526552602256_60002085329-T-1291567019566818579"]
 }
 `
 	a2 := `
@@ -213,7 +213,7 @@ resource "cliq_pin_folder" "a" {
   title                = "Team (renamed)"
   symbol               = ":smile:"
   state                = "collapsed"
-  chat_ids             = ["1003", "1004", "1001"]
+  chat_ids             = ["CT_1847392056173920481_55622663-B2", "CT_1847392056173920481_748291702", "CT_2243173626687865223_P87610291-C4"]
   unpin_all_on_destroy = false
 
   timeouts {
@@ -228,12 +228,12 @@ resource "cliq_pin_folder" "b" {
   title                = "Noise"
   symbol               = ""
   state                = "expanded"
-  chat_ids             = ["2001", "2002"]
+  chat_ids             = ["CT_2243173626687865223_P87610377-C4", "CT_1207124526552602256_60002085329-T-1291567019566818579"]
   unpin_all_on_destroy = true
 }
 `
-	// Step 3 reorders a's chats: 1001 moves from last to first, one reorder_chat.
-	a3 := strings.Replace(a2, `["1003", "1004", "1001"]`, `["1001", "1003", "1004"]`, 1)
+	// Step 3 reorders a's chats: Releases moves from last to first, one reorder_chat.
+	a3 := strings.Replace(a2, `["CT_1847392056173920481_55622663-B2", "CT_1847392056173920481_748291702", "CT_2243173626687865223_P87610291-C4"]`, `["CT_2243173626687865223_P87610291-C4", "CT_1847392056173920481_55622663-B2", "CT_1847392056173920481_748291702"]`, 1)
 
 	var reorders, replaces, modifies, lists, mark int
 	var before = map[fakecliq.Op]int{}
@@ -244,10 +244,11 @@ resource "cliq_pin_folder" "b" {
 				return err
 			}
 			def, _ := env.Fake.Folder(fakecliq.DefaultFolderID)
-			moved := slices.Clone(def.ChatIDs)
+			moved, want := slices.Clone(def.ChatIDs), []string{"CT_2243173626687865223_P87610291-C4", "CT_1847392056173920481_55622663-B2", "CT_1847392056173920481_748291702"}
 			slices.Sort(moved)
-			if !slices.Equal(moved, []string{"1001", "1003", "1004"}) {
-				return fmt.Errorf("My Pins holds %v after destroy, want a's chats 1001, 1003, 1004 (b's chats unpinned)", def.ChatIDs)
+			slices.Sort(want)
+			if !slices.Equal(moved, want) {
+				return fmt.Errorf("My Pins holds %v after destroy, want a's chats %v (b's chats unpinned)", def.ChatIDs, want)
 			}
 			return nil
 		},
@@ -264,20 +265,20 @@ resource "cliq_pin_folder" "b" {
 					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("title"), knownvalue.StringExact("Team")),
 					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("symbol"), knownvalue.StringExact(":razz:")),
 					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("state"), knownvalue.StringExact("expanded")),
-					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("chat_ids"), pinFolderStringList("1001", "1002", "1003")),
+					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("chat_ids"), pinFolderStringList("CT_2243173626687865223_P87610291-C4", "CT_1847392056173920481_748291635", "CT_1847392056173920481_55622663-B2")),
 					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("unpin_all_on_destroy"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("chats"), knownvalue.ListExact([]knownvalue.Check{
-						pinFolderChatValue("1001", "channel", "Releases", 42),
-						pinFolderChatValue("1002", "direct_message", "Ada", 2),
-						pinFolderChatValue("1003", "bot", "Deploy bot", 1),
+						pinFolderChatValue("CT_2243173626687865223_P87610291-C4", "channel", "Releases", 42),
+						pinFolderChatValue("CT_1847392056173920481_748291635", "direct_message", "Ada", 2),
+						pinFolderChatValue("CT_1847392056173920481_55622663-B2", "bot", "Deploy bot", 1),
 					})),
 					statecheck.ExpectKnownValue("cliq_pin_folder.b", tfjsonpath.New("symbol"), knownvalue.StringExact("")),
 					statecheck.ExpectKnownValue("cliq_pin_folder.b", tfjsonpath.New("state"), knownvalue.StringExact("collapsed")),
 					statecheck.ExpectKnownValue("cliq_pin_folder.b", tfjsonpath.New("unpin_all_on_destroy"), knownvalue.Bool(false)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccPinFolderOnServer(env, "cliq_pin_folder.a", "Team", ":razz:", "expanded", "1001", "1002", "1003"),
-					testAccPinFolderOnServer(env, "cliq_pin_folder.b", "Noise", "", "collapsed", "2001", "2002"),
+					testAccPinFolderOnServer(env, "cliq_pin_folder.a", "Team", ":razz:", "expanded", "CT_2243173626687865223_P87610291-C4", "CT_1847392056173920481_748291635", "CT_1847392056173920481_55622663-B2"),
+					testAccPinFolderOnServer(env, "cliq_pin_folder.b", "Noise", "", "collapsed", "CT_2243173626687865223_P87610377-C4", "CT_1207124526552602256_60002085329-T-1291567019566818579"),
 					// One create per folder carries its chats; b's state takes one modify.
 					func(*terraform.State) error {
 						for op, want := range map[fakecliq.Op]int{fakecliq.OpCreateFolder: 2, fakecliq.OpModifyFolder: 1,
@@ -310,19 +311,19 @@ resource "cliq_pin_folder" "b" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("title"), knownvalue.StringExact("Team (renamed)")),
 					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("state"), knownvalue.StringExact("collapsed")),
-					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("chat_ids"), pinFolderStringList("1003", "1004", "1001")),
+					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("chat_ids"), pinFolderStringList("CT_1847392056173920481_55622663-B2", "CT_1847392056173920481_748291702", "CT_2243173626687865223_P87610291-C4")),
 					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("unpin_all_on_destroy"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("chats"), knownvalue.ListExact([]knownvalue.Check{
-						pinFolderChatValue("1003", "bot", "Deploy bot", 1),
-						pinFolderChatValue("1004", "group_chat", "On-call", 5),
-						pinFolderChatValue("1001", "channel", "Releases", 42),
+						pinFolderChatValue("CT_1847392056173920481_55622663-B2", "bot", "Deploy bot", 1),
+						pinFolderChatValue("CT_1847392056173920481_748291702", "group_chat", "On-call", 5),
+						pinFolderChatValue("CT_2243173626687865223_P87610291-C4", "channel", "Releases", 42),
 					})),
 					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("timeouts").AtMapKey("update"), knownvalue.StringExact("8m")),
 					statecheck.ExpectKnownValue("cliq_pin_folder.b", tfjsonpath.New("unpin_all_on_destroy"), knownvalue.Bool(true)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccPinFolderOnServer(env, "cliq_pin_folder.a", "Team (renamed)", ":smile:", "collapsed", "1003", "1004", "1001"),
-					testAccPinFolderOnServer(env, "cliq_pin_folder.b", "Noise", "", "expanded", "2001", "2002"),
+					testAccPinFolderOnServer(env, "cliq_pin_folder.a", "Team (renamed)", ":smile:", "collapsed", "CT_1847392056173920481_55622663-B2", "CT_1847392056173920481_748291702", "CT_2243173626687865223_P87610291-C4"),
+					testAccPinFolderOnServer(env, "cliq_pin_folder.b", "Noise", "", "expanded", "CT_2243173626687865223_P87610377-C4", "CT_1207124526552602256_60002085329-T-1291567019566818579"),
 					testAccPinFolderRequests(env, fakecliq.OpReplaceChats, &replaces, 1),
 					testAccPinFolderRequests(env, fakecliq.OpModifyFolder, &modifies, 2), // a and b
 					testAccPinFolderWriteOrder(env, "cliq_pin_folder.a", &mark, fakecliq.OpReplaceChats, fakecliq.OpModifyFolder),
@@ -335,11 +336,11 @@ resource "cliq_pin_folder" "b" {
 				},
 				Config: config(a3, b2),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("chat_ids"), pinFolderStringList("1001", "1003", "1004")),
+					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("chat_ids"), pinFolderStringList("CT_2243173626687865223_P87610291-C4", "CT_1847392056173920481_55622663-B2", "CT_1847392056173920481_748291702")),
 					statecheck.ExpectKnownValue("cliq_pin_folder.a", tfjsonpath.New("chats").AtSliceIndex(0).AtMapKey("name"), knownvalue.StringExact("Releases")),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccPinFolderOnServer(env, "cliq_pin_folder.a", "Team (renamed)", ":smile:", "collapsed", "1001", "1003", "1004"),
+					testAccPinFolderOnServer(env, "cliq_pin_folder.a", "Team (renamed)", ":smile:", "collapsed", "CT_2243173626687865223_P87610291-C4", "CT_1847392056173920481_55622663-B2", "CT_1847392056173920481_748291702"),
 					testAccPinFolderRequests(env, fakecliq.OpReorderChat, &reorders, 1),
 					testAccPinFolderRequests(env, fakecliq.OpReplaceChats, &replaces, 0),
 				),
@@ -509,7 +510,7 @@ resource "cliq_pin_folder" "x" {
 				ResourceName:  "cliq_pin_folder.x",
 				ImportState:   true,
 				ImportStateId: "My Folder",
-				ExpectError:   pinFolderErrorRegexp(`is not a chat folder id: expected a category_id, a string of digits`),
+				ExpectError:   pinFolderErrorRegexp(`the import id "My Folder" contains whitespace, so it cannot be a chat folder id such as "4000000020001"`),
 			},
 		},
 	})
@@ -649,7 +650,7 @@ func TestAccPinFolder_validation(t *testing.T) {
 		{"title = \"ok\"\nstate = \"open\"", `Attribute state value must be one of: ["expanded" "collapsed"], got: "open"`},
 		{"title = \"ok\"\nchat_ids = " + pinFolderHCLList(many...), `Attribute chat_ids list must contain at most 100 elements, got: 101`},
 		{"title = \"ok\"\nchat_ids = " + pinFolderHCLList("5001", "5002", "5001"), `Attribute chat_ids must not contain duplicates, got "5001" more than once`},
-		{"title = \"ok\"\nchat_ids = " + pinFolderHCLList("5001", "abc"), `Attribute chat_ids[1] must be a chat id, a string of digits, got: abc`},
+		{"title = \"ok\"\nchat_ids = " + pinFolderHCLList("5001", "a/b"), `chat_ids[1] "a/b" contains '/', which no Cliq id holds`},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {
@@ -673,7 +674,7 @@ func TestAccPinFolder_validation(t *testing.T) {
 		resource.TestStep{
 			Config:      env.Provider + `resource "cliq_pin_folder_order" "o" { folder_ids = ["default", "4000000020001"] }`,
 			PlanOnly:    true,
-			ExpectError: pinFolderErrorRegexp(`Attribute folder_ids[0] must be a chat folder id, a string of digits`),
+			ExpectError: pinFolderErrorRegexp(`folder_ids[0] is "default", My Pins, which always comes first and cannot be ordered.`),
 		},
 	)
 	// The limits count characters, as Cliq does, not bytes.

@@ -115,8 +115,8 @@ func (d *pinFoldersDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 							MarkdownDescription: "The folder's pinned chats, in order.",
 							NestedObject: schema.NestedAttributeObject{
 								Attributes: map[string]schema.Attribute{
-									"chat_id":           schema.StringAttribute{Computed: true, MarkdownDescription: "Chat id."},
-									"chat_type":         schema.StringAttribute{Computed: true, MarkdownDescription: "Type of chat, such as `channel`, `direct_message`, `group_chat` or `bot`."},
+									"chat_id":           schema.StringAttribute{Computed: true, MarkdownDescription: "Chat id as Cliq issues it, such as `CT_1847392056173920481_748291635` (the last part of the chat's URL in a browser), usable as `chat_id` of `cliq_chat_pin`. For a channel it is the channel's CHAT_ID, not its CHANNEL_ID."},
+									"chat_type":         schema.StringAttribute{Computed: true, MarkdownDescription: "Type of chat, one of those Cliq lists: `direct_message`, `group_chat`, `channel`, `bot`, `thread`, `entity_chat`, `crossproduct_custom_chat` or `unknown`."},
 									"name":              schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the chat."},
 									"participant_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of participants."},
 									"recipients": schema.ListNestedAttribute{

@@ -3,10 +3,8 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -18,24 +16,9 @@ import (
 
 // Helpers of cliq_chat_pin and the cliq_pin_folders data source.
 
-var (
-	pinChatIDPattern   = regexp.MustCompile(`^[0-9]+$`)
-	pinFolderIDPattern = regexp.MustCompile(`^(default|[0-9]+)$`)
-)
+func pinChatIDValidator() validator.String { return chatIDValidator{} }
 
-// pinChatIDMessage and pinFolderIDMessage complete the framework's "Attribute <path> ..., got: <value>".
-const (
-	pinChatIDMessage   = `must be a Cliq chat id: a string of digits such as "1488288613043522033"`
-	pinFolderIDMessage = `must be "default" (My Pins) or a chat folder id: a string of digits such as "4000000020001"`
-)
-
-func pinChatIDValidator() validator.String {
-	return stringvalidator.RegexMatches(pinChatIDPattern, pinChatIDMessage)
-}
-
-func pinFolderIDValidator() validator.String {
-	return stringvalidator.RegexMatches(pinFolderIDPattern, pinFolderIDMessage)
-}
+func pinFolderIDValidator() validator.String { return folderIDValidator{allowDefault: true} }
 
 // pinID is the id of a cliq_chat_pin: <folder_id>/<chat_id>.
 func pinID(folderID, chatID string) string { return folderID + "/" + chatID }
@@ -84,15 +67,28 @@ func foldersHolding(folders []cliq.Folder, chatID string) []string {
 // parsePinImportID splits "<folder_id>/<chat_id>" or "<chat_id>"; folderID is "" in the second form.
 func parsePinImportID(id string) (folderID, chatID string, err error) {
 	id = strings.TrimSpace(id)
-	parts := strings.Split(id, "/")
-	switch {
-	case len(parts) == 1 && pinChatIDPattern.MatchString(parts[0]):
-		return "", parts[0], nil
-	case len(parts) == 2 && pinFolderIDPattern.MatchString(parts[0]) && pinChatIDPattern.MatchString(parts[1]):
-		return parts[0], parts[1], nil
+	const forms = "The import id is <folder_id>/<chat_id>, such as \"" + exampleFolderID + "/" + exampleChatID + "\" " +
+		"(\"default/" + exampleChatID + "\" for My Pins), or the chat id alone when the chat is pinned in one folder only."
+	if looksLikeURL(id) {
+		if p := chatIDProblem("the import id", id); p != "" {
+			return "", "", fmt.Errorf("%s %s", p, forms)
+		}
 	}
-	return "", "", fmt.Errorf("the import id %q is not <folder_id>/<chat_id> (such as \"4000000020001/1488288613043522033\" or "+
-		"\"default/1488288613043522033\" for My Pins) nor a chat id alone (digits)", id)
+	parts := strings.Split(id, "/")
+	if len(parts) > 2 {
+		return "", "", fmt.Errorf("the import id %q has %d parts separated by \"/\". %s", id, len(parts), forms)
+	}
+	if len(parts) == 2 {
+		folderID = parts[0]
+		if p := folderIDProblem("the folder id", folderID, true, ""); p != "" {
+			return "", "", fmt.Errorf("in the import id %q, %s %s", id, p, forms)
+		}
+	}
+	chatID = parts[len(parts)-1]
+	if p := chatIDProblem("the chat id", chatID); p != "" {
+		return "", "", fmt.Errorf("in the import id %q, %s %s", id, p, forms)
+	}
+	return folderID, chatID, nil
 }
 
 // setStringIdentity sets a resource identity whose attributes are all strings. It builds the value

@@ -3,5 +3,5 @@
 # writes the resource block for you.
 import {
   to = cliq_chat_pin.design
-  id = "4000000020001/1488288613043522097"
+  id = "4000000020001/CT_1207124526552602256_60002085329-T-1291567019566818579"
 }
