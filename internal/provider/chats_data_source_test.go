@@ -151,7 +151,7 @@ output "same" {
 // (at most ten) with their ids and types.
 func TestAccChatsDataSource_nameExactListsTheCandidates(t *testing.T) {
 	env := newAccEnv(t, fakecliq.Options{})
-	env.Fake.AddChat(fakecliq.Chat{ChatID: "7300001", ChatType: "group_chat", Name: "Standup", ParticipantCount: 3})
+	env.Fake.AddChat(fakecliq.Chat{ChatID: "CT_2847392056173920481_748291600", ChatType: "group_chat", Name: "Standup", ParticipantCount: 3})
 	for i := range 14 {
 		env.Fake.AddChat(fakecliq.Chat{ChatID: fmt.Sprint(7300100 + i), ChatType: "channel", Name: fmt.Sprintf("ops-%02d", i)})
 	}
@@ -171,7 +171,7 @@ func TestAccChatsDataSource_nameExactListsTheCandidates(t *testing.T) {
 			{
 				Config: exact("Standup", ""),
 				ExpectError: cpExactError(`2 chats are named exactly "Standup" (name_exact = "Standup"): ` +
-					`- "Standup" (chat_id "` + seededStandup + `", channel) - "Standup" (chat_id "7300001", group_chat) Pick one by its id`),
+					`- "Standup" (chat_id "` + seededStandup + `", channel) - "Standup" (chat_id "CT_2847392056173920481_748291600", group_chat) Pick one by its id`),
 			},
 			{
 				// Another filter tells them apart.
