@@ -67,6 +67,11 @@ type Config struct {
 	// its recent requests, so back-to-back Terraform runs share one budget. Empty: in-memory only.
 	RateStateDir string
 
+	// TokenRefreshLimit and TokenRefreshWindow are Zoho's limit on access tokens per refresh token
+	// (default 10 in 10 minutes): the client refuses to refresh beyond it. Tests scale the window.
+	TokenRefreshLimit  int
+	TokenRefreshWindow time.Duration
+
 	// RetryBaseDelay is the first backoff delay after a server error (default 500ms).
 	RetryBaseDelay time.Duration
 	// BatchDelay is how long a pin to remove waits for others from its folder to share one request (default 300ms).
@@ -157,6 +162,12 @@ func (c Config) resolve() (*resolvedConfig, error) {
 	}
 	if rc.RatePad <= 0 {
 		rc.RatePad = rc.RateWindow / 50
+	}
+	if rc.TokenRefreshLimit <= 0 {
+		rc.TokenRefreshLimit = 10
+	}
+	if rc.TokenRefreshWindow <= 0 {
+		rc.TokenRefreshWindow = 10 * time.Minute
 	}
 	if rc.RetryBaseDelay <= 0 {
 		rc.RetryBaseDelay = 500 * time.Millisecond
