@@ -172,11 +172,13 @@ func TestTokenStoreKeyCoversEveryPart(t *testing.T) {
 func TestUnusableTokenFileFallsBack(t *testing.T) {
 	cases := []struct {
 		name    string
-		prepare func(t *testing.T, dir string, key string) // key: the file's name stem
+		prepare func(t *testing.T, dir, path string) // path: the access-token file
 		want    string
 	}{
 		{"unwritable directory", nil, "not a directory"},
-		{"corrupt", func(t *testing.T, dir, path string) { must(t, os.WriteFile(path, []byte(`{"version":1,"key":`), 0o600)) }, "is corrupt"},
+		{"corrupt", func(t *testing.T, dir, path string) {
+			must(t, os.WriteFile(path, []byte(`{"version":1,"key":`), 0o600))
+		}, "is corrupt"},
 		{"open to others", func(t *testing.T, dir, path string) {
 			must(t, os.WriteFile(path, []byte(`{"version":1}`), 0o600))
 			must(t, os.Chmod(path, 0o644))
