@@ -87,6 +87,10 @@ type Options struct {
 	// Reading chooses how the fake answers where the vendor's documents are silent (the zero value
 	// is the reading described in README.md), so clients can be tested under every reading.
 	Reading Reading
+	// Network, when set, serves the API under /network/{Network}, as Cliq serves a network's
+	// (https://cliq.zoho.com/network/{NETWORK_UNIQUE_NAME}/api/v3/...); the plain /api/v3 root then
+	// answers 404. The token endpoint stays at the root, as the accounts server does.
+	Network string
 	// Now overrides the real clock (tests); default time.Now. The server
 	// clock is Now() + ClockSkew. Latency faults still sleep in real time.
 	Now func() time.Time
@@ -398,6 +402,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if req.path == tokenPath {
 		s.serveToken(w, r, req)
 		return
+	}
+	if s.opts.Network != "" {
+		rest, ok := strings.CutPrefix(req.path, "/network/"+s.opts.Network)
+		if !ok || !strings.HasPrefix(rest, "/") {
+			s.finish(w, req, errorResponse(http.StatusNotFound, "", msgInvalidURL))
+			return
+		}
+		req.path = rest
 	}
 	if resp := s.route(req); resp != nil {
 		s.finish(w, req, resp)
