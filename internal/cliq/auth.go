@@ -298,7 +298,7 @@ func tokenError(tokenURL string, err error, ans *capturedAnswer, secrets []strin
 	code := clean(re.ErrorCode, secrets)
 	switch code {
 	case "invalid_code":
-		return &TokenError{Code: code, Detail: fmt.Sprintf("Zoho refused the refresh token (invalid_code) at %s: it may have been revoked or have expired, or it belongs to another data centre. Check data_center (or accounts_url), or mint a new refresh token with a Self Client in Zoho's API console.", tokenURL)}
+		return &TokenError{Code: code, Detail: fmt.Sprintf("Zoho refused the refresh token (invalid_code) at %s: it may have been revoked, or evicted because a 21st refresh token was minted for the same client id (Zoho keeps at most 20 per client id and revokes the oldest), or it belongs to another data centre. Check data_center (or accounts_url), or mint a new refresh token with a Self Client in Zoho's API console.", tokenURL)}
 	case "invalid_client":
 		return &TokenError{Code: code, Detail: fmt.Sprintf("Zoho does not know this client_id / client_secret at %s (invalid_client): check both values, and that data_center (or accounts_url) is the data centre where the Self Client was made.", tokenURL)}
 	case "":
