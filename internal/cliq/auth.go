@@ -142,6 +142,9 @@ func (r *refreshingToken) token(ctx context.Context) (string, error) {
 		}
 		logTokenFileFallback(ctx, serr, r.file.path)
 		r.file = nil
+		if tok, ok := r.valid(); ok {
+			return tok, nil // refreshed, and only storing the token failed
+		}
 	}
 	if err := r.refreshInto(ctx, &r.local); err != nil {
 		return "", err
@@ -163,7 +166,7 @@ func (r *refreshingToken) tokenThroughFile(ctx context.Context) (string, error) 
 		}
 		next := &sharedToken{}
 		if cur != nil {
-			next.Refreshes = cur.Refreshes
+			*next = *cur // should the refresh fail, the token stays for the processes Cliq did not refuse it to
 		}
 		if err := r.refreshInto(ctx, next); err != nil {
 			return next, err // the refreshes sent are recorded all the same
