@@ -47,6 +47,9 @@ func FuzzAnswers(f *testing.F) {
 		{OpListFolders, jsonCT, `{"data":{"category_id":"default"}}`},
 		{OpListFolders, jsonCT, `{"data":[{"title":"x"}]}`},
 		{OpListFolders, jsonCT, `null`},
+		// The v3 Chats module's shapes: "pinned", "message_id", the sender as an id; then a sender of neither shape.
+		{OpListFolders, jsonCT, `{"data":[{"category_id":"default","chats":[{"chat_id":"CT_1847392056173920481_748291635","pinned":true,"last_message_info":{"message_id":"1712345678901_7","sender":"60000001","time":1712345678901,"content":{"text":"hi"}}}]}]}`},
+		{OpListFolders, jsonCT, `{"data":[{"category_id":"default","chats":[{"chat_id":"1","last_message_info":{"id":"m","sender":[true]}}]}]}`},
 		{OpListFolders, "application/json", "<html><p>Authorization: Bearer " + fuzzSecret + "</p></html>"},
 		{OpDeleteFolder, "application/problem+json", `{"title":"ok"}`},
 		{OpUnpinChat, "", "\x00\xff`\u2028"},

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"sync"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -31,20 +32,32 @@ func (s staticToken) token(context.Context) (string, error) { return string(s), 
 func (s staticToken) invalidate(string) bool                { return false }
 func (s staticToken) secrets() []string                     { return []string{string(s)} }
 
-// refreshingToken implements Zoho's refresh-token grant. It refreshes only when the token has
-// expired or Cliq rejected it, one refresh at a time: Zoho allows about ten refreshes in ten minutes.
+// refreshingToken implements Zoho's refresh-token grant. It refreshes only when the token is about
+// to expire or Cliq rejected it, one refresh at a time, and shares its token with the other provider
+// processes of the same credentials through the access-token file (tokenstore.go): Zoho allows 10
+// access tokens per refresh token in 10 minutes.
 type refreshingToken struct {
-	refreshing   chan struct{} // one refresh at a time; waiting for it ends with the caller's context
-	mu           sync.Mutex    // guards current and issued; never held across a request
-	oauth        *oauth2.Config
-	refreshToken string
-	httpClient   *http.Client
-	current      *oauth2.Token
-	issued       []string // every access token this process obtained, for masking
+	refreshing    chan struct{} // one refresh at a time; waiting for it ends with the caller's context
+	mu            sync.Mutex    // guards current, obtained, issued and rejected; never held across a request
+	oauth         *oauth2.Config
+	refreshToken  string
+	httpClient    *http.Client
+	current       *oauth2.Token
+	obtained      time.Time       // when current was obtained
+	issued        []string        // every access token this process used, for masking
+	rejected      map[string]bool // tokens Cliq answered 401 to: never taken from the file again
+	refreshLimit  int
+	refreshWindow time.Duration
+	now           func() time.Time
+
+	// Held with refreshing: the access-token file (nil: none, or given up) and, in process, the
+	// refreshes this process made.
+	file  *tokenFile
+	local sharedToken
 }
 
 func newRefreshingToken(rc *resolvedConfig) *refreshingToken {
-	return &refreshingToken{
+	r := &refreshingToken{
 		oauth: &oauth2.Config{
 			ClientID:     rc.ClientID,
 			ClientSecret: rc.ClientSecret,
@@ -53,19 +66,59 @@ func newRefreshingToken(rc *resolvedConfig) *refreshingToken {
 				AuthStyle: oauth2.AuthStyleInParams, // Zoho wants the credentials as form fields
 			},
 		},
-		refreshToken: rc.RefreshToken,
-		httpClient:   rc.HTTPClient,
-		refreshing:   make(chan struct{}, 1),
+		refreshToken:  rc.RefreshToken,
+		httpClient:    rc.HTTPClient,
+		refreshing:    make(chan struct{}, 1),
+		rejected:      map[string]bool{},
+		refreshLimit:  rc.TokenRefreshLimit,
+		refreshWindow: rc.TokenRefreshWindow,
+		now:           time.Now,
 	}
+	if r.refreshLimit <= 0 || r.refreshWindow <= 0 {
+		r.refreshLimit, r.refreshWindow = 10, 10*time.Minute // Zoho's limit, for a config not resolved
+	}
+	if rc.RateStateDir != "" {
+		r.file = newTokenFile(rc.RateStateDir, tokenStoreKey(rc))
+	}
+	return r
 }
 
 func (r *refreshingToken) valid() (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.current != nil && r.current.Valid() {
+	if r.current != nil && r.current.Valid() && usable(r.obtained, r.current.Expiry, r.now()) {
 		return r.current.AccessToken, true
 	}
 	return "", false
+}
+
+// adopt makes st's token the current one, if it is one this process may use now.
+func (r *refreshingToken) adopt(st *sharedToken) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if st == nil || st.AccessToken == "" || r.rejected[st.AccessToken] || !usable(st.ObtainedAt, st.Expiry, r.now()) {
+		return false
+	}
+	r.install(st)
+	return true
+}
+
+// install makes st's token the current one. The caller holds r.mu.
+func (r *refreshingToken) install(st *sharedToken) {
+	if r.current == nil || r.current.AccessToken != st.AccessToken {
+		r.issued = append(r.issued, st.AccessToken)
+	}
+	r.current = &oauth2.Token{AccessToken: st.AccessToken, TokenType: "Bearer", Expiry: st.Expiry}
+	r.obtained = st.ObtainedAt
+}
+
+// installFresh makes a token this process just obtained the current one, and returns it: it is
+// sent even if its lifetime is shorter than the margin.
+func (r *refreshingToken) installFresh(st *sharedToken) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.install(st)
+	return st.AccessToken
 }
 
 func (r *refreshingToken) token(ctx context.Context) (string, error) {
@@ -81,20 +134,75 @@ func (r *refreshingToken) token(ctx context.Context) (string, error) {
 	if tok, ok := r.valid(); ok {
 		return tok, nil // refreshed meanwhile
 	}
-	tok, err := r.refresh(ctx)
-	var te *TokenError
-	if err != nil && errors.As(err, &te) && te.unreadable && ctx.Err() == nil {
-		// An answer that cannot be read (a proxy's page, a body cut short) is asked for once more.
-		tok, err = r.refresh(ctx)
+	if r.file != nil {
+		tok, err := r.tokenThroughFile(ctx)
+		var serr *tokenStoreError
+		if !errors.As(err, &serr) {
+			return tok, err
+		}
+		logTokenFileFallback(ctx, serr, r.file.path)
+		r.file = nil
+		if tok, ok := r.valid(); ok {
+			return tok, nil // refreshed, and only storing the token failed
+		}
 	}
+	if err := r.refreshInto(ctx, &r.local); err != nil {
+		return "", err
+	}
+	return r.installFresh(&r.local), nil
+}
+
+// tokenThroughFile takes the file's token when it is usable, and otherwise refreshes under the
+// file's lock and stores the new token there. The caller holds r.refreshing.
+func (r *refreshingToken) tokenThroughFile(ctx context.Context) (string, error) {
+	if st, err := r.file.read(); err == nil && r.adopt(st) {
+		return st.AccessToken, nil
+	}
+	var tok string
+	err := r.file.withLock(ctx, func(cur *sharedToken) (*sharedToken, error) {
+		if r.adopt(cur) {
+			tok = cur.AccessToken // another process refreshed meanwhile
+			return nil, nil
+		}
+		next := &sharedToken{}
+		if cur != nil {
+			*next = *cur // should the refresh fail, the token stays for the processes Cliq did not refuse it to
+		}
+		if err := r.refreshInto(ctx, next); err != nil {
+			return next, err // the refreshes sent are recorded all the same
+		}
+		tok = r.installFresh(next)
+		return next, nil
+	})
 	if err != nil {
 		return "", err
 	}
-	r.mu.Lock()
-	r.current = tok
-	r.issued = append(r.issued, tok.AccessToken)
-	r.mu.Unlock()
-	return tok.AccessToken, nil
+	return tok, nil
+}
+
+// refreshInto runs the refresh-token grant and records it in st: when each refresh was sent, and
+// the token obtained. It refuses to send a refresh that would exceed Zoho's limit.
+func (r *refreshingToken) refreshInto(ctx context.Context, st *sharedToken) error {
+	for attempt := 0; ; attempt++ {
+		now := r.now()
+		if err := countRefresh(st, now, r.refreshLimit, r.refreshWindow); err != nil {
+			return err
+		}
+		tok, err := r.refresh(ctx)
+		var te *TokenError
+		if err != nil && attempt == 0 && errors.As(err, &te) && te.unreadable && ctx.Err() == nil {
+			continue // an answer that cannot be read (a proxy's page, a body cut short) is asked for once more
+		}
+		if err != nil {
+			return err
+		}
+		expiry := tok.Expiry
+		if expiry.IsZero() {
+			expiry = now.Add(time.Hour) // Zoho documents an hour when an answer leaves expires_in out
+		}
+		st.AccessToken, st.ObtainedAt, st.Expiry = tok.AccessToken, now, expiry
+		return nil
+	}
 }
 
 // refresh runs the refresh-token grant once. The caller holds r.refreshing.
@@ -145,6 +253,7 @@ func (t *capturingTransport) RoundTrip(req *http.Request) (*http.Response, error
 func (r *refreshingToken) invalidate(tok string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.rejected[tok] = true
 	if r.current != nil && r.current.AccessToken == tok {
 		r.current = nil
 	}
@@ -192,7 +301,7 @@ func tokenError(tokenURL string, err error, ans *capturedAnswer, secrets []strin
 	code := clean(re.ErrorCode, secrets)
 	switch code {
 	case "invalid_code":
-		return &TokenError{Code: code, Detail: fmt.Sprintf("Zoho refused the refresh token (invalid_code) at %s: it may have been revoked or have expired, or it belongs to another data centre. Check data_center (or accounts_url), or mint a new refresh token with a Self Client in Zoho's API console.", tokenURL)}
+		return &TokenError{Code: code, Detail: fmt.Sprintf("Zoho refused the refresh token (invalid_code) at %s: it may have been revoked, or evicted because a 21st refresh token was minted for the same client id (Zoho keeps at most 20 per client id and revokes the oldest), or it belongs to another data centre. Check data_center (or accounts_url), or mint a new refresh token with a Self Client in Zoho's API console.", tokenURL)}
 	case "invalid_client":
 		return &TokenError{Code: code, Detail: fmt.Sprintf("Zoho does not know this client_id / client_secret at %s (invalid_client): check both values, and that data_center (or accounts_url) is the data centre where the Self Client was made.", tokenURL)}
 	case "":

@@ -16,7 +16,8 @@ type DataCenter struct {
 	AccountsURL string
 }
 
-// DataCenters maps the provider's data_center values to their hosts.
+// DataCenters maps the provider's data_center values to their hosts: every data centre in Cliq's
+// own table (https://www.zoho.com/cliq/help/platform/cliq-objects/access-object.html).
 var DataCenters = map[string]DataCenter{
 	"us": {"https://cliq.zoho.com", "https://accounts.zoho.com"},
 	"eu": {"https://cliq.zoho.eu", "https://accounts.zoho.eu"},
@@ -27,6 +28,7 @@ var DataCenters = map[string]DataCenter{
 	"sa": {"https://cliq.zoho.sa", "https://accounts.zoho.sa"},
 	"uk": {"https://cliq.zoho.uk", "https://accounts.zoho.uk"},
 	"cn": {"https://cliq.zoho.com.cn", "https://accounts.zoho.com.cn"},
+	"ae": {"https://cliq.zoho.ae", "https://accounts.zoho.ae"},
 }
 
 // DataCenterNames lists the valid data_center values, sorted.
@@ -68,6 +70,11 @@ type Config struct {
 	// its recent requests, so back-to-back Terraform runs share one budget. Empty: in-memory only.
 	RateStateDir string
 
+	// TokenRefreshLimit and TokenRefreshWindow are Zoho's limit on access tokens per refresh token
+	// (default 10 in 10 minutes): the client refuses to refresh beyond it. Tests scale the window.
+	TokenRefreshLimit  int
+	TokenRefreshWindow time.Duration
+
 	// RetryBaseDelay is the first backoff delay after a server error (default 500ms).
 	RetryBaseDelay time.Duration
 	// BatchDelay is how long a pin to remove waits for others from its folder to share one request (default 300ms).
@@ -99,8 +106,13 @@ func (c Config) resolve() (*resolvedConfig, error) {
 	accountsRoot := c.AccountsURL
 	if accountsRoot == "" {
 		if c.APIURL != "" && IsLoopbackURL(c.APIURL) {
-			// A local fake serves the token endpoint at the same root.
+			// A local fake serves the token endpoint at its root, also when api_url has a path
+			// (a Cliq network's /network/{name}).
 			accountsRoot = c.APIURL
+			if u, err := url.Parse(strings.TrimSpace(c.APIURL)); err == nil {
+				u.Path, u.RawPath = "", ""
+				accountsRoot = u.String()
+			}
 		} else {
 			accountsRoot = dc.AccountsURL
 		}
@@ -158,6 +170,12 @@ func (c Config) resolve() (*resolvedConfig, error) {
 	}
 	if rc.RatePad <= 0 {
 		rc.RatePad = rc.RateWindow / 50
+	}
+	if rc.TokenRefreshLimit <= 0 {
+		rc.TokenRefreshLimit = 10
+	}
+	if rc.TokenRefreshWindow <= 0 {
+		rc.TokenRefreshWindow = 10 * time.Minute
 	}
 	if rc.RetryBaseDelay <= 0 {
 		rc.RetryBaseDelay = 500 * time.Millisecond

@@ -16,7 +16,7 @@ func TestConfigValidation(t *testing.T) {
 		{"no credentials", Config{}, "no credentials: set access_token (CLIQ_ACCESS_TOKEN), or client_id"},
 		{"both styles", Config{AccessToken: "t", RefreshToken: "r"}, "both access_token and OAuth credentials"},
 		{"oauth incomplete", Config{ClientID: "i"}, "also set client_secret (CLIQ_CLIENT_SECRET) and refresh_token (CLIQ_REFRESH_TOKEN)"},
-		{"unknown data centre", Config{AccessToken: "t", DataCenter: "mars"}, `unknown data_center "mars": use one of au, ca, cn, eu, in, jp, sa, uk, us`},
+		{"unknown data centre", Config{AccessToken: "t", DataCenter: "mars"}, `unknown data_center "mars": use one of ae, au, ca, cn, eu, in, jp, sa, uk, us`},
 		{"http to remote", Config{AccessToken: "t", APIURL: "http://cliq.example.com"}, "plain http to a host that is not loopback"},
 		{"http to loopback", Config{AccessToken: "t", APIURL: "http://127.0.0.1:8088"}, ""},
 		{"http to localhost", Config{AccessToken: "t", APIURL: "http://localhost:8088"}, ""},
@@ -37,6 +37,15 @@ func TestConfigValidation(t *testing.T) {
 }
 
 func TestDataCentresResolveBothHosts(t *testing.T) {
+	// Cliq's table: https://www.zoho.com/cliq/help/platform/cliq-objects/access-object.html
+	for _, name := range []string{"us", "eu", "in", "au", "jp", "ca", "sa", "uk", "cn", "ae"} {
+		if _, ok := DataCenters[name]; !ok {
+			t.Errorf("data centre %q is missing", name)
+		}
+	}
+	if c, err := New(Config{AccessToken: "t", DataCenter: "ae"}); err != nil || c.APIBaseURL() != "https://cliq.zoho.ae/api/v3" || c.cfg.accountsBase.String() != "https://accounts.zoho.ae" {
+		t.Errorf("data_center ae: %v", err)
+	}
 	for name, dc := range DataCenters {
 		c, err := New(Config{AccessToken: "t", DataCenter: strings.ToUpper(name)})
 		if err != nil {
@@ -70,5 +79,35 @@ func TestURLsWithCredentialsAreRefused(t *testing.T) {
 	}
 	if _, err := New(Config{AccessToken: "t", APIURL: "https://cliq.zoho.eu?"}); err == nil || !strings.Contains(err.Error(), "query") {
 		t.Errorf("an empty query was accepted: %v", err)
+	}
+}
+
+// TestNetworkAPIURL: a Cliq network's root (https://cliq.zoho.com/network/{NAME}) as api_url puts
+// every endpoint under it; against a fake that serves only there, the client works, refreshing at
+// the fake's root, and the plain root is refused.
+func TestNetworkAPIURL(t *testing.T) {
+	c, err := New(Config{AccessToken: "t", APIURL: "https://cliq.zoho.com/network/zylkerclients/"})
+	must(t, err)
+	if got := c.APIBaseURL(); got != "https://cliq.zoho.com/network/zylkerclients/api/v3" {
+		t.Fatalf("api base %s", got)
+	}
+	if got := c.cfg.accountsBase.String(); got != "https://accounts.zoho.com" {
+		t.Fatalf("accounts %s", got)
+	}
+
+	opts := oauthOpts
+	opts.Network = "zylkerclients"
+	e := newTestEnv(t, opts, func(c *Config) { c.APIURL += "/network/zylkerclients" })
+	ctx := testCtx(t)
+	f, err := e.client.CreateFolder(ctx, "Partners", "", []string{"1488288613043522033"})
+	must(t, err)
+	folders, err := e.client.ListFolders(ctx)
+	must(t, err)
+	if len(folders) != 2 || folders[1].ID != f.ID {
+		t.Fatalf("folders %+v", folders)
+	}
+	plain := newTestEnv(t, opts)
+	if _, err := plain.client.ListFolders(ctx); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Fatalf("the plain root on a network-only server: %v, want a 404", err)
 	}
 }

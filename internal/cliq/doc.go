@@ -36,6 +36,8 @@
 //     inFlightGrace, so that its answer settles what it did.
 //
 // Locks, in the order they may be taken: a folder's turn (folderTurns), a budget slot (budgets,
-// with the budget file's lock inside it), the gate, then Client.mu. Client.mu is never held across
-// a wait or a request. The batcher's and budgets' own mutexes guard only their fields.
+// with the budget file's lock inside it), the token refresh (refreshingToken.refreshing, with the
+// access-token file's lock inside it, held across the refresh request), the gate, then Client.mu.
+// Client.mu is never held across a wait or a request. The batcher's and budgets' own mutexes guard
+// only their fields.
 package cliq

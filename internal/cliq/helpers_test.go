@@ -50,6 +50,8 @@ func newTestEnv(t *testing.T, opts fakecliq.Options, tweak ...func(*Config)) *te
 		LockPeriod:     opts.LockPeriod,
 		RetryBaseDelay: 5 * time.Millisecond,
 		BatchDelay:     50 * time.Millisecond,
+
+		TokenRefreshWindow: 10 * opts.RateWindow,
 	}
 	if opts.RefreshToken != "" {
 		cfg.AccessToken = ""

@@ -1,6 +1,7 @@
 package cliq
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 )
@@ -66,6 +67,7 @@ func (f Folder) HasChat(chatID string) bool {
 }
 
 // Chat is a pinned chat. RecipientsSummary and LastMessageInfo are present only when asked for.
+// The pin flag is read from "is_pinned" (My Pins) or "pinned" (the v3 Chats module's chat object).
 type Chat struct {
 	ChatID            string       `json:"chat_id"`
 	ChatType          string       `json:"chat_type,omitempty"`
@@ -76,6 +78,23 @@ type Chat struct {
 	LastMessageInfo   *LastMessage `json:"last_message_info,omitempty"`
 }
 
+// UnmarshalJSON decodes a chat in My Pins' shape or the Chats module's.
+func (c *Chat) UnmarshalJSON(b []byte) error {
+	type plain Chat
+	var v struct {
+		plain
+		Pinned *bool `json:"pinned"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*c = Chat(v.plain)
+	if v.Pinned != nil && *v.Pinned {
+		c.IsPinned = true
+	}
+	return nil
+}
+
 // Recipient is one entry of a chat's recipients_summary.
 type Recipient struct {
 	ID   FlexString `json:"id"`
@@ -83,7 +102,8 @@ type Recipient struct {
 }
 
 // LastMessage is a chat's last_message_info. The vendor documents no types for its fields: ids and
-// time are taken as strings or numbers alike.
+// time are taken as strings or numbers alike. My Pins documents the message id as "id" and the
+// sender as {id, name}; the v3 Chats module's chat object as "message_id" and the sender's id alone.
 type LastMessage struct {
 	ID      FlexString `json:"id"`
 	Type    string     `json:"type"`
@@ -91,10 +111,44 @@ type LastMessage struct {
 	Content struct {
 		Text string `json:"text"`
 	} `json:"content"`
-	Sender struct {
-		ID   FlexString `json:"id"`
-		Name string     `json:"name"`
-	} `json:"sender"`
+	Sender MessageSender `json:"sender"`
+}
+
+// UnmarshalJSON decodes last_message_info in either shape.
+func (m *LastMessage) UnmarshalJSON(b []byte) error {
+	type plain LastMessage
+	var v struct {
+		plain
+		MessageID FlexString `json:"message_id"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*m = LastMessage(v.plain)
+	if m.ID == "" {
+		m.ID = v.MessageID
+	}
+	return nil
+}
+
+// MessageSender is a last message's sender: {id, name}, or the sender's id alone (Name is then "").
+type MessageSender struct {
+	ID   FlexString `json:"id"`
+	Name string     `json:"name"`
+}
+
+func (s *MessageSender) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] != '{' {
+		*s = MessageSender{}
+		return s.ID.UnmarshalJSON(b) // a string or number id, or null
+	}
+	type plain MessageSender
+	var v plain
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = MessageSender(v)
+	return nil
 }
 
 // FlexString decodes a JSON string, or a number as its literal text (ids and epoch times beyond
@@ -212,26 +266,24 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
-// UnmarshalJSON reads the My Pins module's flat {"code","message"} and the Chats module's
-// {"error":{"code","message"}} alike; the flat keys win where both are there.
+// UnmarshalJSON reads both documented error shapes: My Pins' flat {"code", "message"} and the
+// Chats module's (same scopes) nested {"error": {"code", "message"}}.
 func (e *errorBody) UnmarshalJSON(b []byte) error {
+	type flat errorBody
 	var v struct {
-		Code    string          `json:"code"`
-		Message string          `json:"message"`
-		Error   json.RawMessage `json:"error"`
+		flat
+		Error json.RawMessage `json:"error"`
 	}
-	err := json.Unmarshal(b, &v) // a key of another type leaves the others read, as before
-	var nested struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	}
-	_ = json.Unmarshal(v.Error, &nested) // "error" may be missing, or a string (as OAuth's is)
-	*e = errorBody{Code: v.Code, Message: v.Message}
-	if e.Code == "" {
-		e.Code = nested.Code
-	}
-	if e.Message == "" {
-		e.Message = nested.Message
+	err := json.Unmarshal(b, &v)
+	*e = errorBody(v.flat)
+	var nested flat
+	if len(v.Error) > 0 && v.Error[0] == '{' && json.Unmarshal(v.Error, &nested) == nil {
+		if e.Code == "" {
+			e.Code = nested.Code
+		}
+		if e.Message == "" {
+			e.Message = nested.Message
+		}
 	}
 	return err
 }

@@ -116,7 +116,8 @@ type chatJSON struct {
 	ParticipantCount  int              `json:"participant_count"`
 	RecipientsSummary []recipientJSON  `json:"recipients_summary,omitempty"`
 	LastMessageInfo   *lastMessageJSON `json:"last_message_info,omitempty"`
-	IsPinned          bool             `json:"is_pinned"`
+	IsPinned          *bool            `json:"is_pinned,omitempty"`
+	Pinned            *bool            `json:"pinned,omitempty"` // Reading.ChatsModuleShapes
 }
 
 type recipientJSON struct {
@@ -125,11 +126,28 @@ type recipientJSON struct {
 }
 
 type lastMessageJSON struct {
-	ID      string        `json:"id"`
-	Type    string        `json:"type"`
-	Time    string        `json:"time"`
-	Content messageText   `json:"content"`
-	Sender  recipientJSON `json:"sender"`
+	ID        string      `json:"id,omitempty"`
+	MessageID string      `json:"message_id,omitempty"` // Reading.ChatsModuleShapes
+	Type      string      `json:"type"`
+	Time      string      `json:"time"`
+	Content   messageText `json:"content"`
+	Sender    senderJSON  `json:"sender"`
+}
+
+// senderJSON is a last message's sender: {id, name}, or with Reading.ChatsModuleShapes the
+// sender's id alone.
+type senderJSON struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	idOnly bool
+}
+
+func (s senderJSON) MarshalJSON() ([]byte, error) {
+	if s.idOnly {
+		return json.Marshal(s.ID)
+	}
+	type plain senderJSON
+	return json.Marshal(plain(s))
 }
 
 type messageText struct {
@@ -185,13 +203,19 @@ func (s *Server) listFolders(req *apiRequest) *apiResponse {
 		}
 		data = append(data, fj)
 	}
-	return jsonResponse(http.StatusOK, envelope{URL: pinCategoriesURL, Type: "pin_categories", Data: data})
+	r := jsonResponse(http.StatusOK, envelope{URL: pinCategoriesURL, Type: "pin_categories", Data: data})
+	r.noContract = s.st.reading.ChatsModuleShapes && withChats // the Chats module's shapes, not My Pins' document
+	return r
 }
 
 // chatBody renders a pinned chat with invented, deterministic extras.
 func (s *Server) chatBody(id string, recipients, lastMessage bool) chatJSON {
 	c := s.st.chat(id)
-	out := chatJSON{ChatID: id, ChatType: c.ChatType, Name: c.Name, ParticipantCount: c.ParticipantCount, IsPinned: true}
+	out := chatJSON{ChatID: id, ChatType: c.ChatType, Name: c.Name, ParticipantCount: c.ParticipantCount, IsPinned: ptr(true)}
+	v3 := s.st.reading.ChatsModuleShapes
+	if v3 {
+		out.IsPinned, out.Pinned = nil, ptr(true)
+	}
 	h := chatHash(id)
 	if recipients {
 		n := min(c.ParticipantCount, 3)
@@ -209,7 +233,11 @@ func (s *Server) chatBody(id string, recipients, lastMessage bool) chatJSON {
 			Type:    "text",
 			Time:    t.Format(time.RFC3339),
 			Content: messageText{Text: "Last message in " + c.Name},
-			Sender:  recipientJSON{ID: sender, Name: "User " + sender},
+			Sender:  senderJSON{ID: sender, Name: "User " + sender},
+		}
+		if v3 {
+			lm := out.LastMessageInfo
+			lm.MessageID, lm.ID, lm.Sender.idOnly = lm.ID, "", true
 		}
 	}
 	return out

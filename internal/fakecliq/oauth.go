@@ -78,8 +78,12 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, req *apiRequ
 	s.finish(w, req, resp)
 }
 
+// tokenDenied is Zoho's answer to a refresh beyond the limit: HTTP 200 with "Access Denied"
+// ("The status code for the requests that are made after exceeding the allowed limit remains 200.
+// However, the message for such requests says "Access Denied"",
+// https://help.zoho.com/portal/en/community/topic/kaizen-43-tokens-and-limitations).
 func tokenDenied() *apiResponse {
-	r := jsonResponse(http.StatusBadRequest, oauthError{
+	r := jsonResponse(http.StatusOK, oauthError{
 		Error:            "Access Denied",
 		ErrorDescription: "You have made too many requests continuously. Please try again after some time.",
 	})

@@ -87,6 +87,10 @@ type Options struct {
 	// Reading chooses how the fake answers where the vendor's documents are silent (the zero value
 	// is the reading described in README.md), so clients can be tested under every reading.
 	Reading Reading
+	// Network, when set, serves the API under /network/{Network}, as Cliq serves a network's
+	// (https://cliq.zoho.com/network/{NETWORK_UNIQUE_NAME}/api/v3/...); the plain /api/v3 root then
+	// answers 404. The token endpoint stays at the root, as the accounts server does.
+	Network string
 	// Now overrides the real clock (tests); default time.Now. The server
 	// clock is Now() + ClockSkew. Latency faults still sleep in real time.
 	Now func() time.Time
@@ -141,6 +145,13 @@ type Reading struct {
 	// EmptyFolderOmitsChats: with include_fields=chats, an empty folder is listed without a
 	// "chats" key. Default: "chats": [].
 	EmptyFolderOmitsChats bool
+	// ChatsModuleShapes: chats take the shapes of Cliq's v3 Chats module (same ZohoCliq.Chats
+	// scopes): the pin flag is "pinned" (not "is_pinned"), and last_message_info carries
+	// "message_id" (not "id") and "sender" as the sender's id (not {id, name}).
+	ChatsModuleShapes bool
+	// NestedErrors: error answers take the Chats module's nested shape,
+	// {"error": {"code", "message"}}, instead of My Pins' flat {"code", "message"}.
+	NestedErrors bool
 }
 
 // New returns a fake Cliq server with one empty default folder.
@@ -367,6 +378,20 @@ func errorResponse(status int, code, message string) *apiResponse {
 	return r
 }
 
+// nestedError rewrites a flat error answer into the Chats module's {"error": {"code", "message"}}.
+func nestedError(resp *apiResponse) *apiResponse {
+	var flat struct {
+		Code    string `json:"code,omitempty"`
+		Message string `json:"message,omitempty"`
+	}
+	if resp.body == nil || resp.contentType != "" || json.Unmarshal(resp.body, &flat) != nil {
+		return resp // not a JSON error body (an HTML page, none at all)
+	}
+	nested := jsonResponse(resp.status, map[string]any{"error": flat})
+	nested.code = resp.code
+	return nested
+}
+
 func badRequest(code, message string) *apiResponse {
 	return errorResponse(http.StatusBadRequest, code, message)
 }
@@ -402,6 +427,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if req.path == tokenPath {
 		s.serveToken(w, r, req)
 		return
+	}
+	if s.opts.Network != "" {
+		rest, ok := strings.CutPrefix(req.path, "/network/"+s.opts.Network)
+		if !ok || !strings.HasPrefix(rest, "/") {
+			s.finish(w, req, errorResponse(http.StatusNotFound, "", msgInvalidURL))
+			return
+		}
+		req.path = rest
 	}
 	if resp := s.route(req); resp != nil {
 		s.finish(w, req, resp)
@@ -548,6 +581,9 @@ func (s *Server) finish(w http.ResponseWriter, req *apiRequest, resp *apiRespons
 
 	if s.contract != nil && req.op.valid() {
 		s.contract.check(req, resp)
+	}
+	if s.opts.Reading.NestedErrors && req.op != OpToken && resp.status >= 400 {
+		resp = nestedError(resp)
 	}
 	defer func() {
 		for _, fn := range after {

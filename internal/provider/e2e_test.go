@@ -163,7 +163,10 @@ resource "cliq_chat_pin" "standup" {
 	if err == nil || !strings.Contains(out, "operation_not_allowed") {
 		t.Fatalf("the second apply should fail with operation_not_allowed:\n%s", out)
 	}
+	// Revoking a refresh token retires its access tokens too; without that, the stored access token
+	// would serve the plan.
 	fake.RevokeRefreshToken()
+	fake.ExpireAccessTokens()
 	out, err = r.terraform(trace, "plan", "-no-color")
 	outputs = append(outputs, out)
 	if err == nil || !strings.Contains(out, "invalid_code") {
@@ -179,6 +182,20 @@ resource "cliq_chat_pin" "standup" {
 	}
 	state := mustRead(t, filepath.Join(r.dir, "terraform.tfstate"))
 	secrets := map[string]string{"client secret": opts.ClientSecret, "refresh token": opts.RefreshToken}
+	// The state directory holds the budgets and the shared access token, never the grant's secrets.
+	stateFiles, err := filepath.Glob(filepath.Join(r.dir, "budgets", "*"))
+	must(t, err)
+	if len(stateFiles) < 2 {
+		t.Fatalf("state directory: %v, want the budget file and the access-token file", stateFiles)
+	}
+	for _, f := range stateFiles {
+		text := mustRead(t, f)
+		for what, secret := range secrets {
+			if strings.Contains(text, secret) || strings.Contains(f, secret) {
+				t.Errorf("%s shows the %s", f, what)
+			}
+		}
+	}
 	for i, tok := range fake.IssuedAccessTokens() {
 		secrets[fmt.Sprintf("access token %d", i+1)] = tok
 	}

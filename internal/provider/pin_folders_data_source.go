@@ -138,7 +138,7 @@ func (d *pinFoldersDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 											"time":        schema.StringAttribute{Computed: true, MarkdownDescription: "When it was sent, as Cliq reports it."},
 											"text":        schema.StringAttribute{Computed: true, MarkdownDescription: "Text of the message."},
 											"sender_id":   schema.StringAttribute{Computed: true, MarkdownDescription: "User id of the sender."},
-											"sender_name": schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the sender."},
+											"sender_name": schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the sender; null when Cliq gives only the sender's id."},
 										},
 									},
 								},
@@ -220,10 +220,19 @@ func pinFoldersFolder(f cliq.Folder, inc cliq.IncludeFields) pinFoldersFolderDTO
 				Time:       types.StringValue(string(lm.Time)),
 				Text:       types.StringValue(lm.Content.Text),
 				SenderID:   types.StringValue(string(lm.Sender.ID)),
-				SenderName: types.StringValue(lm.Sender.Name),
+				SenderName: senderName(lm.Sender),
 			}
 		}
 		out.Chats = append(out.Chats, c)
 	}
 	return out
+}
+
+// senderName is the sender's name, null when Cliq gave the sender as an id alone (the shape of the
+// v3 Chats module's chat object).
+func senderName(s cliq.MessageSender) types.String {
+	if s.Name == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s.Name)
 }

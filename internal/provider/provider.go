@@ -178,7 +178,7 @@ func configuredClient(data any, diags *diag.Diagnostics) *cliq.Client {
 }
 
 // applyTestingEnv reads the settings tests and benchmarks use: CLIQ_TIME_SCALE shrinks the
-// vendor's minute and lock period alike (the fake reads the same variable), and
+// vendor's minute, lock period and token-refresh window alike (the fake reads the same variable), and
 // CLIQ_RATE_STATE_DIR moves ("off" disables) the file through which provider processes share
 // their rate budgets.
 func applyTestingEnv(cfg *cliq.Config) error {
@@ -194,6 +194,7 @@ func applyTestingEnv(cfg *cliq.Config) error {
 		cfg.RateWindow = time.Duration(float64(time.Minute) / scale)
 		cfg.LockPeriod = time.Duration(float64(5*time.Minute) / scale)
 		cfg.RetryBaseDelay = max(time.Duration(float64(500*time.Millisecond)/scale), 10*time.Millisecond)
+		cfg.TokenRefreshWindow = time.Duration(float64(10*time.Minute) / scale)
 	}
 	switch dir := os.Getenv("CLIQ_RATE_STATE_DIR"); dir {
 	case "off":

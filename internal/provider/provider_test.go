@@ -53,6 +53,7 @@ func newAccEnv(t *testing.T, opts fakecliq.Options) *accEnv {
 		c.LockPeriod = opts.LockPeriod
 		c.RetryBaseDelay = 10 * time.Millisecond
 		c.RateStateDir = stateDir
+		c.TokenRefreshWindow = 10 * opts.RateWindow // the fake's token window: ten of its minutes
 	})
 	t.Cleanup(func() {
 		testConfigHooks.Delete(srv.URL)
