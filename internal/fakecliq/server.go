@@ -429,12 +429,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.opts.Network != "" {
-		rest, ok := strings.CutPrefix(req.path, "/network/"+s.opts.Network)
-		if !ok || !strings.HasPrefix(rest, "/") {
+		prefix := "/network/" + s.opts.Network
+		rest, ok := strings.CutPrefix(req.path, prefix)
+		rawRest, rawOK := strings.CutPrefix(req.rawPath, (&url.URL{Path: prefix}).EscapedPath())
+		if !ok || !rawOK || !strings.HasPrefix(rest, "/") {
 			s.finish(w, req, errorResponse(http.StatusNotFound, "", msgInvalidURL))
 			return
 		}
-		req.path = rest
+		req.path, req.rawPath = rest, rawRest
 	}
 	if resp := s.route(req); resp != nil {
 		s.finish(w, req, resp)

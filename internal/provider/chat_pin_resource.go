@@ -79,7 +79,7 @@ func (r *chatPinResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "Id of the chat to pin, as Cliq issues it: such as `CT_1847392056173920481_748291635`, a thread's `CT_1207124526552602256_60002085329-T-1291567019566818579`, " +
 					"a bot's or channel's `CT_1847392056173920481_55622663-B2` or `CT_1847392056173920481_P87610291-C4`, or digits. " +
 					"It is the last part of the chat's URL in a browser (`https://cliq.zoho.com/app/chats/<CHAT_ID>`); for a channel, use this CHAT_ID, not the channel's CHANNEL_ID. " +
-					"The `cliq_pin_folders` data source and `terraform query` with the `cliq_chat_pin` list resource also show the ids of pinned chats. " +
+					"The `cliq_chats` data source finds a chat's id by its name; the `cliq_pin_folders` data source and `terraform query` with the `cliq_chat_pin` list resource also show the ids of pinned chats. " +
 					"A pasted URL is refused with the id to use. Changing it pins another chat (replacement).",
 				Validators:    []validator.String{pinChatIDValidator()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},

@@ -34,7 +34,7 @@ const (
 const chatURLHelp = "Open the chat in Cliq in a browser and copy the last part of its URL: in " +
 	"https://cliq.zoho.com/app/chats/" + exampleChatID + " the chat id is " + exampleChatID + ". " +
 	"For a channel, use its CHAT_ID (that part of the URL), not its CHANNEL_ID. " +
-	"The cliq_pin_folders data source and `terraform query` with the cliq_chat_pin list resource show the ids of pinned chats."
+	"The cliq_chats data source finds a chat by its name; the cliq_pin_folders data source and `terraform query` with the cliq_chat_pin list resource show the ids of pinned chats."
 
 // documentedChatID matches the forms the vendor documents for chat ids: CT_… and plain digits.
 var documentedChatID = regexp.MustCompile(`^(CT_[0-9A-Za-z_-]+|[0-9]+)$`)

@@ -143,7 +143,7 @@ func (r *pinFolderResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "The ids of the chats the folder holds, in display order; at most 100, no duplicates. " +
 					"Each is a chat id as Cliq issues it, such as `CT_1847392056173920481_748291635` (a thread's, bot's or channel's id has more after it, such as `-T-1291567019566818579`, `-B2` or `-C4`), or digits: " +
 					"the last part of the chat's URL in a browser (`https://cliq.zoho.com/app/chats/<CHAT_ID>`); for a channel, its CHAT_ID, not its CHANNEL_ID. " +
-					"The `cliq_pin_folders` data source and `terraform query` with the `cliq_chat_pin` and `cliq_pin_folder` list resources show the ids of pinned chats.\n\n" +
+					"The `cliq_chats` data source finds chats by name; the `cliq_pin_folders` data source and `terraform query` with the `cliq_chat_pin` and `cliq_pin_folder` list resources show the ids of pinned chats.\n\n" +
 					"* **Set**: authoritative. The folder holds exactly these chats in exactly this order (`[]` empties it); chats added, removed or moved outside Terraform show as drift and the next apply restores the list.\n" +
 					"* **Left out (null)**: Terraform reports what the folder holds but never changes it, and shows no difference whatever it holds, also right after an import. " +
 					"Use this when `cliq_chat_pin` resources (or people in Cliq) manage the folder's chats.\n\n" +
