@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"net/http/httptrace"
+	"slices"
 	"sync"
 	"time"
 
@@ -77,7 +80,7 @@ func newRefreshingToken(rc *resolvedConfig) *refreshingToken {
 	if r.refreshLimit <= 0 || r.refreshWindow <= 0 {
 		r.refreshLimit, r.refreshWindow = 10, 10*time.Minute // Zoho's limit, for a config not resolved
 	}
-	if rc.RateStateDir != "" {
+	if rc.RateStateDir != "" && tokenFileSupported {
 		r.file = newTokenFile(rc.RateStateDir, tokenStoreKey(rc))
 	}
 	return r
@@ -167,8 +170,12 @@ func (r *refreshingToken) tokenThroughFile(ctx context.Context) (string, error) 
 		next := &sharedToken{}
 		if cur != nil {
 			*next = *cur // should the refresh fail, the token stays for the processes Cliq did not refuse it to
+			next.Refreshes = slices.Clone(cur.Refreshes)
 		}
-		if err := r.refreshInto(ctx, next); err != nil {
+		err := r.refreshInto(ctx, next)
+		// Should the file fail from now on, this process goes on counting from what it recorded.
+		r.local.Refreshes = slices.Clone(next.Refreshes)
+		if err != nil {
 			return next, err // the refreshes sent are recorded all the same
 		}
 		tok = r.installFresh(next)
@@ -190,7 +197,12 @@ func (r *refreshingToken) refreshInto(ctx context.Context, st *sharedToken) erro
 		}
 		tok, err := r.refresh(ctx)
 		var te *TokenError
-		if err != nil && attempt == 0 && errors.As(err, &te) && te.unreadable && ctx.Err() == nil {
+		if errors.As(err, &te) && (te.Code != "" || te.neverSent) {
+			// Zoho answered with an error, or the request never left: no token was issued. Anything
+			// else (a timeout, an answer that cannot be read) may have issued one, and stays counted.
+			uncountRefresh(st, now)
+		}
+		if err != nil && attempt == 0 && te != nil && te.unreadable && ctx.Err() == nil {
 			continue // an answer that cannot be read (a proxy's page, a body cut short) is asked for once more
 		}
 		if err != nil {
@@ -217,16 +229,30 @@ func (r *refreshingToken) refresh(ctx context.Context) (*oauth2.Token, error) {
 	tok, err := r.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: r.refreshToken}).Token()
 	if err != nil {
 		secrets := r.secrets()
-		return nil, tokenError(r.oauth.Endpoint.TokenURL, err, capture.last, secrets)
+		terr := tokenError(r.oauth.Endpoint.TokenURL, err, capture.last, secrets)
+		if te, ok := terr.(*TokenError); ok {
+			te.neverSent = capture.neverSent()
+		}
+		return nil, terr
 	}
 	return tok, nil
 }
 
 // capturingTransport keeps the latest answer of the token endpoint, so that an error can say what
-// came back when the oauth2 package could not read it.
+// came back when the oauth2 package could not read it, and whether the request can have been sent.
 type capturingTransport struct {
-	base http.RoundTripper
-	last *capturedAnswer
+	base      http.RoundTripper
+	last      *capturedAnswer
+	connected bool  // a connection for the request was obtained: it may have been sent
+	sendErr   error // the error of the latest round trip
+}
+
+// neverSent reports whether the request certainly never left this machine: no connection was
+// obtained and the round trip failed dialling (connection refused, no route, DNS). A failure after
+// that (TLS, a timeout, a connection reset) may follow a request Zoho received.
+func (t *capturingTransport) neverSent() bool {
+	var oe *net.OpError
+	return t.last == nil && !t.connected && errors.As(t.sendErr, &oe) && oe.Op == "dial"
 }
 
 type capturedAnswer struct {
@@ -236,8 +262,12 @@ type capturedAnswer struct {
 }
 
 func (t *capturingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { t.connected = true },
+	}))
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
+		t.sendErr = err
 		return nil, err
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -272,6 +302,7 @@ type TokenError struct {
 	Detail string
 
 	unreadable bool // the answer could not be read: worth asking once more
+	neverSent  bool // the request certainly never left this machine
 }
 
 func (e *TokenError) Error() string { return e.Detail }

@@ -37,3 +37,15 @@ func lockFile(ctx context.Context, f *os.File, limit time.Duration) (func(), err
 		pause = min(2*pause, 20*time.Millisecond)
 	}
 }
+
+// tokenFileSupported: the access-token file is used (tokenstore.go).
+const tokenFileSupported = true
+
+// openNoFollow makes opening a symbolic link fail instead of following it.
+const openNoFollow = syscall.O_NOFOLLOW
+
+// ownedByCurrentUser reports whether info (of a file or directory) belongs to this process's user.
+func ownedByCurrentUser(info os.FileInfo) bool {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	return ok && int64(st.Uid) == int64(os.Geteuid())
+}

@@ -4,13 +4,16 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -19,16 +22,23 @@ import (
 // The access-token file lets the provider processes of one run (Terraform starts one for plan and
 // one for apply) and runs that follow each other share an access token while it is valid: Zoho
 // allows 10 access tokens per refresh token in 10 minutes ("Access Denied" after), and a token
-// lives an hour. It sits beside the budget file, one per account and credentials:
+// lives an hour. It sits beside the budget file, one per grant (accounts server, client id and
+// refresh token: Zoho counts per refresh token, and the token serves every Cliq URL of its account,
+// a network's path or another alias of the host alike):
 //
-//   - its name and its key field come from an HMAC of the accounts URL, API URL, client id and
-//     refresh token keyed with the client secret, so it is never used for other credentials, and
-//     it holds neither the refresh token nor the client secret;
-//   - it is readable by its owner only (0600 in a 0700 directory) and replaced atomically (a
-//     temporary file renamed over it), so a reader without the lock sees a whole file;
+//   - its name and its key field come from an HMAC of the accounts URL, client id and refresh
+//     token keyed with the client secret, so it is never used for another account or other
+//     credentials, and it holds neither the refresh token nor the client secret;
+//   - it is readable by its owner only (0600), in a directory of the owner's that no one else can
+//     write to, opened without following symbolic links and checked on the opened file; it is
+//     replaced atomically (a temporary file renamed over it), so a reader without the lock sees a
+//     whole file;
 //   - a refresh happens under the lock of a sibling .lock file, so that two processes never both
 //     refresh: the second finds the first one's token;
-//   - it records when each refresh was made, so that a run stops before it would exceed Zoho's limit.
+//   - it records when each refresh that may have issued a token was sent, so that a run stops
+//     before it would exceed Zoho's limit;
+//   - it is used on unix only (flock, O_NOFOLLOW, owner-only modes); elsewhere each process
+//     refreshes on its own, as before the file existed.
 
 // tokenFileVersion is the format of the access-token file.
 const tokenFileVersion = 1
@@ -48,12 +58,16 @@ type sharedToken struct {
 }
 
 // tokenStoreKey is the HMAC-SHA256, keyed with the client secret, of everything that decides which
-// account and which grant an access token belongs to.
+// account and which grant an access token belongs to. The API URL is not part of it: a token of the
+// grant serves every Cliq URL of the account, and Zoho's limit counts per refresh token. Each part
+// is length-prefixed, so that no two lists of parts run into the same bytes.
 func tokenStoreKey(rc *resolvedConfig) string {
 	mac := hmac.New(sha256.New, []byte(rc.ClientSecret))
-	for _, part := range []string{"terraform-provider-cliq access token v1", rc.accountsBase.String(), rc.apiBase.String(), rc.ClientID, rc.RefreshToken} {
+	for _, part := range []string{"terraform-provider-cliq access token v2", rc.accountsBase.String(), rc.ClientID, rc.RefreshToken} {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
+		mac.Write(n[:])
 		mac.Write([]byte(part))
-		mac.Write([]byte{0})
 	}
 	return hex.EncodeToString(mac.Sum(nil))
 }
@@ -79,6 +93,8 @@ type tokenFile struct {
 	path, lockPath string
 	key            string
 	lockWait       time.Duration
+
+	writeFault error // tests: every write fails with it
 }
 
 func newTokenFile(dir, key string) *tokenFile {
@@ -86,23 +102,78 @@ func newTokenFile(dir, key string) *tokenFile {
 	return &tokenFile{path: base + ".json", lockPath: base + ".lock", key: key, lockWait: tokenLockWait}
 }
 
+// checkDir checks that the directory holding the file is a directory of the current user's that
+// no other user can write to: another user could otherwise replace the file or its lock. It reports
+// exists=false when the directory does not exist yet.
+func (f *tokenFile) checkDir() (exists bool, err error) {
+	dir := filepath.Dir(f.path)
+	info, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, &tokenStoreError{what: "cannot have its directory read", path: f.path, err: err}
+	}
+	if !info.IsDir() {
+		return false, &tokenStoreError{what: fmt.Sprintf("is under %s, which is not a directory", dir), path: f.path}
+	}
+	if !ownedByCurrentUser(info) {
+		return false, &tokenStoreError{what: fmt.Sprintf("is in directory %s, which belongs to another user, and is not used", dir), path: f.path}
+	}
+	if perm := info.Mode().Perm(); perm&0o022 != 0 {
+		return false, &tokenStoreError{what: fmt.Sprintf("is in directory %s, which is writable by other users (mode %04o, want 0700), and is not used; chmod it to 0700", dir, perm), path: f.path}
+	}
+	return true, nil
+}
+
+// open opens path without following a symbolic link and checks the opened file: a regular file
+// of the current user's. flag is added to O_NOFOLLOW.
+func (f *tokenFile) open(path string, flag int, what string) (*os.File, fs.FileInfo, error) {
+	file, err := os.OpenFile(path, flag|openNoFollow, 0o600)
+	if err != nil {
+		if info, lerr := os.Lstat(path); lerr == nil && info.Mode()&fs.ModeSymlink != 0 {
+			return nil, nil, &tokenStoreError{what: fmt.Sprintf("%sis a symbolic link, which is not followed; remove it", what), path: f.path}
+		}
+		return nil, nil, err
+	}
+	info, err := file.Stat()
+	switch {
+	case err != nil:
+		err = &tokenStoreError{what: what + "cannot be read", path: f.path, err: err}
+	case !info.Mode().IsRegular():
+		err = &tokenStoreError{what: what + "is not a regular file", path: f.path}
+	case !ownedByCurrentUser(info):
+		err = &tokenStoreError{what: what + "belongs to another user and is not used; remove it", path: f.path}
+	}
+	if err != nil {
+		file.Close()
+		return nil, nil, err
+	}
+	return file, info, nil
+}
+
 // read returns the file's content, nil when there is none yet. It takes no lock: the file is only
 // ever replaced whole.
 func (f *tokenFile) read() (*sharedToken, error) {
-	info, err := os.Lstat(f.path)
+	if exists, err := f.checkDir(); err != nil || !exists {
+		return nil, err
+	}
+	file, info, err := f.open(f.path, os.O_RDONLY, "")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
+		var serr *tokenStoreError
+		if errors.As(err, &serr) {
+			return nil, err
+		}
 		return nil, &tokenStoreError{what: "cannot be read", path: f.path, err: err}
 	}
-	if !info.Mode().IsRegular() {
-		return nil, &tokenStoreError{what: "is not a regular file", path: f.path}
-	}
+	defer file.Close()
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {
 		return nil, &tokenStoreError{what: fmt.Sprintf("is open to other users (mode %04o, want 0600) and is not used; remove it", perm), path: f.path}
 	}
-	data, err := os.ReadFile(f.path)
+	data, err := io.ReadAll(io.LimitReader(file, 1<<20))
 	if err != nil {
 		return nil, &tokenStoreError{what: "cannot be read", path: f.path, err: err}
 	}
@@ -121,14 +192,24 @@ func (f *tokenFile) read() (*sharedToken, error) {
 }
 
 // withLock runs fn on the file's content (nil: none yet) under the file's lock, and writes what fn
-// returns (nil: nothing). Failures to use the file are *tokenStoreError; fn's error is returned as is.
+// returns (nil: nothing). Failures to use the file are *tokenStoreError, and come before fn runs or,
+// when fn succeeded, from writing what it returned; when fn fails, its error is returned as is, and
+// a failure to write what it returned is only logged: fn may have sent a refresh, and the caller
+// must not take the file's failure for leave to send another.
 func (f *tokenFile) withLock(ctx context.Context, fn func(cur *sharedToken) (*sharedToken, error)) error {
 	dir := filepath.Dir(f.path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return &tokenStoreError{what: "cannot have its directory created", path: f.path, err: err}
 	}
-	lock, err := os.OpenFile(f.lockPath, os.O_RDWR|os.O_CREATE, 0o600)
+	if _, err := f.checkDir(); err != nil {
+		return err
+	}
+	lock, _, err := f.open(f.lockPath, os.O_RDWR|os.O_CREATE, "has a lock file that ")
 	if err != nil {
+		var serr *tokenStoreError
+		if errors.As(err, &serr) {
+			return err
+		}
 		return &tokenStoreError{what: "cannot have its lock file opened", path: f.path, err: err}
 	}
 	defer lock.Close()
@@ -140,6 +221,7 @@ func (f *tokenFile) withLock(ctx context.Context, fn func(cur *sharedToken) (*sh
 		return &tokenStoreError{what: "cannot be locked", path: f.path, err: err}
 	}
 	defer unlock()
+	f.removeStaleTemps()
 	cur, err := f.read()
 	if err != nil {
 		return err
@@ -148,19 +230,37 @@ func (f *tokenFile) withLock(ctx context.Context, fn func(cur *sharedToken) (*sh
 	if next != nil {
 		next.Version, next.Key = tokenFileVersion, f.key
 		if err := f.write(next); err != nil {
-			return errors.Join(fnErr, err)
+			if fnErr == nil {
+				return err
+			}
+			tflog.SubsystemWarn(ctx, logSubsystem, fmt.Sprintf("The failed token refresh could not be recorded: %v", err), map[string]any{"path": f.path})
 		}
 	}
 	return fnErr
 }
 
+// tempPattern names this file's temporary files: only a holder of its lock writes them.
+func (f *tokenFile) tempPattern() string { return ".token-" + f.key[:16] + "-*.tmp" }
+
+// removeStaleTemps removes the temporary files a process left when it died while writing. The
+// caller holds the lock, so none of them is being written.
+func (f *tokenFile) removeStaleTemps() {
+	stale, _ := filepath.Glob(filepath.Join(filepath.Dir(f.path), f.tempPattern()))
+	for _, name := range stale {
+		_ = os.Remove(name)
+	}
+}
+
 // write replaces the file atomically: a temporary file (0600) in the same directory, renamed.
 func (f *tokenFile) write(st *sharedToken) error {
+	if f.writeFault != nil {
+		return &tokenStoreError{what: "cannot be written", path: f.path, err: f.writeFault}
+	}
 	data, err := json.Marshal(st)
 	if err != nil {
 		return &tokenStoreError{what: "cannot be written", path: f.path, err: err}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(f.path), ".token-*.tmp")
+	tmp, err := os.CreateTemp(filepath.Dir(f.path), f.tempPattern())
 	if err != nil {
 		return &tokenStoreError{what: "cannot be written", path: f.path, err: err}
 	}
@@ -218,21 +318,35 @@ func humanDuration(d time.Duration) string {
 	return d.String()
 }
 
-// countRefresh records a refresh about to be sent at now in st, or refuses it when the window
-// already holds limit refreshes.
+// refreshPad lengthens Zoho's window for counting, as RatePad does the budgets' (12s of 10
+// minutes): clocks and latency may put a refresh sent one window after another inside Zoho's window.
+func refreshPad(window time.Duration) time.Duration { return window / 50 }
+
+// countRefresh records a refresh about to be sent at now in st, or refuses it when the padded
+// window already holds limit refreshes.
 func countRefresh(st *sharedToken, now time.Time, limit int, window time.Duration) error {
+	padded := window + refreshPad(window)
 	kept := st.Refreshes[:0:0]
 	for _, at := range st.Refreshes {
-		if now.Sub(at) < window && !at.After(now.Add(window)) {
+		if now.Sub(at) < padded && !at.After(now.Add(padded)) {
 			kept = append(kept, at)
 		}
 	}
 	st.Refreshes = kept
 	if len(kept) >= limit {
-		return &RefreshLimitError{Limit: limit, Window: window, RetryAfter: kept[len(kept)-limit].Add(window)}
+		// The clock may have moved backwards between refreshes: the order is not that of the list.
+		sorted := slices.SortedFunc(slices.Values(kept), time.Time.Compare)
+		return &RefreshLimitError{Limit: limit, Window: window, RetryAfter: sorted[len(sorted)-limit].Add(padded)}
 	}
 	st.Refreshes = append(st.Refreshes, now)
 	return nil
+}
+
+// uncountRefresh forgets the refresh recorded at at: it issued no token.
+func uncountRefresh(st *sharedToken, at time.Time) {
+	if i := slices.IndexFunc(st.Refreshes, at.Equal); i >= 0 {
+		st.Refreshes = slices.Delete(st.Refreshes, i, i+1)
+	}
 }
 
 // logTokenFileFallback logs, once per process, that the access token is no longer shared.

@@ -1,8 +1,17 @@
+//go:build unix
+
+// The access-token file is used where flock and O_NOFOLLOW are (unix); tokenstore_other_test.go
+// checks that it is not used elsewhere.
+
 package cliq
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,8 +162,7 @@ func TestTokenStoreKeyCoversEveryPart(t *testing.T) {
 	seen := map[string]string{key(base): "base"}
 	for name, c := range map[string]Config{
 		"data centre":   {DataCenter: "in", ClientID: "1000.A", ClientSecret: "s", RefreshToken: "1000.r"},
-		"api url":       {APIURL: "https://cliq.zoho.eu/network/acme", ClientID: "1000.A", ClientSecret: "s", RefreshToken: "1000.r"},
-		"accounts url":  {APIURL: "https://cliq.zoho.eu", AccountsURL: "https://accounts.zoho.in", ClientID: "1000.A", ClientSecret: "s", RefreshToken: "1000.r"},
+		"accounts url":  {APIURL: "https://cliq.zoho.eu", AccountsURL: "https://accounts.zoho.com.au", ClientID: "1000.A", ClientSecret: "s", RefreshToken: "1000.r"},
 		"client id":     {APIURL: "https://cliq.zoho.eu", ClientID: "1000.B", ClientSecret: "s", RefreshToken: "1000.r"},
 		"client secret": {APIURL: "https://cliq.zoho.eu", ClientID: "1000.A", ClientSecret: "t", RefreshToken: "1000.r"},
 		"refresh token": {APIURL: "https://cliq.zoho.eu", ClientID: "1000.A", ClientSecret: "s", RefreshToken: "1000.q"},
@@ -164,6 +172,12 @@ func TestTokenStoreKeyCoversEveryPart(t *testing.T) {
 			t.Errorf("%s and %s share a key", name, prev)
 		}
 		seen[k] = name
+	}
+	// The grant decides, not the Cliq URL: a network's path or an alias shares the token and the count.
+	for _, api := range []string{"https://cliq.zoho.eu/network/acme", "https://cliq.zoho.eu/"} {
+		if k := key(Config{APIURL: api, ClientID: "1000.A", ClientSecret: "s", RefreshToken: "1000.r"}); k != key(base) {
+			t.Errorf("api_url %s has a key of its own", api)
+		}
 	}
 }
 
@@ -277,13 +291,14 @@ func TestCountRefreshWindow(t *testing.T) {
 	}
 	err := countRefresh(st, t0.Add(9*time.Minute), 3, 10*time.Minute)
 	var le *RefreshLimitError
-	if !errors.As(err, &le) || !le.RetryAfter.Equal(t0.Add(10*time.Minute)) {
+	pad := refreshPad(10 * time.Minute)
+	if !errors.As(err, &le) || !le.RetryAfter.Equal(t0.Add(10*time.Minute+pad)) {
 		t.Fatalf("4th refresh in the window: %v", err)
 	}
 	if !strings.Contains(err.Error(), "3 access tokens per refresh token in 10 minutes") {
 		t.Errorf("message: %s", err)
 	}
-	must(t, countRefresh(st, t0.Add(10*time.Minute), 3, 10*time.Minute)) // the first left the window
+	must(t, countRefresh(st, t0.Add(10*time.Minute+pad), 3, 10*time.Minute)) // the first left the padded window
 	if len(st.Refreshes) != 3 {
 		t.Fatalf("refreshes kept: %v", st.Refreshes)
 	}
@@ -341,5 +356,220 @@ func TestRejectedStoredTokenIsReplaced(t *testing.T) {
 	}
 	if n := e.fake.RequestCount(fakecliq.OpToken); n != 3 {
 		t.Fatalf("token requests = %d, want 3", n)
+	}
+}
+
+// TestFailedTokenFileWriteSendsNoSecondRefresh: when the file cannot be written after a refresh was
+// refused (by Zoho, or by the limit before sending), the refusal is the answer: no second refresh
+// is sent in process.
+func TestFailedTokenFileWriteSendsNoSecondRefresh(t *testing.T) {
+	failingWrites := func(c *Client) *Client {
+		c.creds.(*refreshingToken).file.writeFault = errors.New("injected: no space left on device")
+		return c
+	}
+	t.Run("refused by Zoho", func(t *testing.T) {
+		e := newTestEnv(t, oauthOpts, withDir(t.TempDir()))
+		revoked := failingWrites(newClientLike(t, e, func(c *Config) { c.RefreshToken += "-revoked" }))
+		_, err := revoked.fetch(testCtx(t), IncludeFields{})
+		var te *TokenError
+		if !errors.As(err, &te) || te.Code != "invalid_code" {
+			t.Fatalf("a revoked refresh token: %v, want invalid_code", err)
+		}
+		if n := e.fake.RequestCount(fakecliq.OpToken); n != 1 {
+			t.Fatalf("a revoked refresh token cost %d token requests, want 1", n)
+		}
+	})
+	t.Run("refused by the limit", func(t *testing.T) {
+		e := newTestEnv(t, oauthOpts, withDir(t.TempDir()))
+		ctx := testCtx(t)
+		for i := range 10 {
+			e.fake.ExpireAccessTokens()
+			if _, err := e.client.fetch(ctx, IncludeFields{}); err != nil {
+				t.Fatalf("fetch %d: %v", i+1, err)
+			}
+		}
+		e.fake.ExpireAccessTokens()
+		_, err := failingWrites(newClientLike(t, e, func(*Config) {})).fetch(ctx, IncludeFields{})
+		var le *RefreshLimitError
+		if !errors.As(err, &le) {
+			t.Errorf("the 11th refresh with an unwritable file: %v, want a *RefreshLimitError", err)
+		}
+		if n := e.fake.RequestCount(fakecliq.OpToken); n != 10 {
+			t.Fatalf("token requests = %d, want 10", n)
+		}
+	})
+}
+
+// TestAccessTokenServesEveryAPIURLOfItsGrant: Zoho counts refreshes per refresh token, and the
+// token serves every Cliq URL of its account, so two configurations with the same credentials and
+// accounts server but another api_url (here an alias of the same host) share the token and the count.
+func TestAccessTokenServesEveryAPIURLOfItsGrant(t *testing.T) {
+	dir := t.TempDir()
+	e := newTestEnv(t, oauthOpts, withDir(dir))
+	ctx := testCtx(t)
+	_, err := e.client.fetch(ctx, IncludeFields{})
+	must(t, err)
+	alias := newClientLike(t, e, func(c *Config) {
+		c.AccountsURL = c.APIURL
+		c.APIURL = strings.Replace(c.APIURL, "127.0.0.1", "localhost", 1)
+	})
+	if alias.APIBaseURL() == e.client.APIBaseURL() {
+		t.Fatalf("the alias is the same URL %s: the test would prove nothing", alias.APIBaseURL())
+	}
+	_, err = alias.fetch(ctx, IncludeFields{})
+	must(t, err)
+	if n := e.fake.RequestCount(fakecliq.OpToken); n != 1 {
+		t.Fatalf("token requests = %d, want 1 for one refresh token", n)
+	}
+	if files := tokenFiles(t, dir); len(files) != 1 {
+		t.Fatalf("access-token files %v, want one", files)
+	}
+}
+
+// TestTokenStoreKeyIsUnambiguous: parts that run into each other give different keys.
+func TestTokenStoreKeyIsUnambiguous(t *testing.T) {
+	key := func(id, refresh string) string {
+		rc, err := Config{APIURL: "https://cliq.zoho.eu", ClientID: id, ClientSecret: "s", RefreshToken: refresh}.resolve()
+		must(t, err)
+		return tokenStoreKey(rc)
+	}
+	if key("a\x00b", "c") == key("a", "b\x00c") {
+		t.Fatal(`client id "a\x00b" with refresh token "c" and "a" with "b\x00c" share a key`)
+	}
+}
+
+// TestRefreshesThatIssueNoTokenAreNotCounted: a refresh that never left the machine (the accounts
+// server refused the connection) or that Zoho answered with an error issued no token, so it does
+// not count towards the limit: a broken proxy or a typo cannot lock the user out.
+func TestRefreshesThatIssueNoTokenAreNotCounted(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close() // its port now refuses connections
+	for name, tweak := range map[string]func(*Config){
+		"connection refused": func(c *Config) { c.AccountsURL = closed.URL },
+		"invalid_code":       func(c *Config) { c.RefreshToken += "-revoked" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			e := newTestEnv(t, oauthOpts, withDir(dir), tweak, func(c *Config) { c.TokenRefreshLimit = 2 })
+			ctx := testCtx(t)
+			for i := range 4 {
+				_, err := e.client.fetch(ctx, IncludeFields{})
+				var te *TokenError
+				if !errors.As(err, &te) {
+					t.Fatalf("refresh %d: %v, want the refresh's own error", i+1, err)
+				}
+			}
+			data, err := os.ReadFile(tokenFiles(t, dir)[0])
+			must(t, err)
+			var st sharedToken
+			must(t, json.Unmarshal(data, &st))
+			if len(st.Refreshes) != 0 {
+				t.Fatalf("refreshes recorded: %v, want none", st.Refreshes)
+			}
+		})
+	}
+}
+
+// TestRefreshWindowIsPadded: a refresh exactly Zoho's window after the oldest one may still land
+// inside Zoho's window (clocks, latency), so the window is padded; the retry time says so.
+func TestRefreshWindowIsPadded(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	window := 10 * time.Minute
+	pad := refreshPad(window)
+	if pad < 5*time.Second || pad > 30*time.Second {
+		t.Fatalf("pad %s, want a few seconds of a ten-minute window", pad)
+	}
+	st := &sharedToken{}
+	for i := range 3 {
+		must(t, countRefresh(st, t0.Add(time.Duration(i)*time.Minute), 3, window))
+	}
+	err := countRefresh(st, t0.Add(window), 3, window)
+	var le *RefreshLimitError
+	if !errors.As(err, &le) || !le.RetryAfter.Equal(t0.Add(window+pad)) {
+		t.Fatalf("a refresh one window after the first: %v, want refused until %s", err, t0.Add(window+pad))
+	}
+	must(t, countRefresh(st, t0.Add(window+pad), 3, window))
+}
+
+// TestRetryAfterWithUnsortedRefreshes: after the clock moved backwards, the recorded refreshes are
+// not in order; the retry time is still when the oldest leaves the window.
+func TestRetryAfterWithUnsortedRefreshes(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	window := 10 * time.Minute
+	st := &sharedToken{Refreshes: []time.Time{t0.Add(5 * time.Minute), t0.Add(time.Minute), t0.Add(3 * time.Minute)}}
+	err := countRefresh(st, t0.Add(6*time.Minute), 3, window)
+	var le *RefreshLimitError
+	if want := t0.Add(time.Minute + window + refreshPad(window)); !errors.As(err, &le) || !le.RetryAfter.Equal(want) {
+		t.Fatalf("%v, want refused until %s", err, want)
+	}
+}
+
+// TestStaleTemporaryTokenFilesAreRemoved: a temporary file left by a process that died while
+// writing is removed by the next one that holds the lock.
+func TestStaleTemporaryTokenFilesAreRemoved(t *testing.T) {
+	dir := t.TempDir()
+	e := newTestEnv(t, oauthOpts, withDir(dir))
+	f := e.client.creds.(*refreshingToken).file
+	stale := filepath.Join(dir, ".token-"+f.key[:16]+"-12345.tmp")
+	must(t, os.WriteFile(stale, []byte("{}"), 0o600))
+	_, err := e.client.fetch(testCtx(t), IncludeFields{})
+	must(t, err)
+	if _, err := os.Lstat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the stale temporary file is still there: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".token-*")); len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}
+
+// TestUntrustedStateDirectoryOrLinkFallsBack: a state directory other users can write to, or a
+// token file that is a symbolic link, is not used: one warning, and the process refreshes on its own.
+func TestUntrustedStateDirectoryOrLinkFallsBack(t *testing.T) {
+	cases := []struct {
+		name    string
+		prepare func(t *testing.T, dir, path string)
+		want    string
+	}{
+		{"group-writable directory", func(t *testing.T, dir, path string) { must(t, os.Chmod(dir, 0o770)) }, "writable by other users (mode 0770"},
+		{"world-writable directory", func(t *testing.T, dir, path string) { must(t, os.Chmod(dir, 0o777)) }, "writable by other users (mode 0777"},
+		{"symbolic link", func(t *testing.T, dir, path string) {
+			target := filepath.Join(t.TempDir(), "elsewhere.json")
+			must(t, os.WriteFile(target, []byte(`{"version":1}`), 0o600))
+			must(t, os.Symlink(target, path))
+		}, "is a symbolic link"},
+		{"symbolic link as lock", func(t *testing.T, dir, path string) {
+			target := filepath.Join(t.TempDir(), "elsewhere.lock")
+			must(t, os.Symlink(target, strings.TrimSuffix(path, ".json")+".lock"))
+			t.Cleanup(func() {
+				if _, err := os.Lstat(target); err == nil {
+					t.Errorf("the lock's link was followed: %s was created", target)
+				}
+			})
+		}, "is a symbolic link"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "state")
+			must(t, os.Mkdir(dir, 0o700))
+			e := newTestEnv(t, oauthOpts, withDir(dir))
+			path := e.client.creds.(*refreshingToken).file.path
+			tc.prepare(t, dir, path)
+			var logs bytes.Buffer
+			ctx := tflogtest.RootLogger(testCtx(t), &logs)
+			for range 2 {
+				_, err := e.client.ListFolders(ctx)
+				must(t, err)
+			}
+			if n := e.fake.RequestCount(fakecliq.OpToken); n != 1 {
+				t.Fatalf("token requests = %d, want 1", n)
+			}
+			warns := tokenFileWarnings(t, &logs)
+			if len(warns) != 1 || !strings.Contains(warns[0], tc.want) {
+				t.Fatalf("warnings about the access-token file: %q, want one with %q", warns, tc.want)
+			}
+			if st, err := os.Lstat(path); err == nil && st.Mode().IsRegular() {
+				t.Fatalf("the token was written into the untrusted directory")
+			}
+		})
 	}
 }
