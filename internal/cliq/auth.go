@@ -248,11 +248,13 @@ type capturingTransport struct {
 }
 
 // neverSent reports whether the request certainly never left this machine: no connection was
-// obtained and the round trip failed dialling (connection refused, no route, DNS). A failure after
-// that (TLS, a timeout, a connection reset) may follow a request Zoho received.
+// obtained and the round trip failed dialling Zoho or the proxy ("dial": connection refused, no
+// route, DNS; "proxyconnect": dialling or a TLS handshake with the proxy, before the request). A
+// failure after that (a proxy's refused CONNECT, TLS with Zoho, a timeout, a connection reset) is
+// counted: a request Zoho received may precede it.
 func (t *capturingTransport) neverSent() bool {
 	var oe *net.OpError
-	return t.last == nil && !t.connected && errors.As(t.sendErr, &oe) && oe.Op == "dial"
+	return t.last == nil && !t.connected && errors.As(t.sendErr, &oe) && (oe.Op == "dial" || oe.Op == "proxyconnect")
 }
 
 type capturedAnswer struct {

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -440,17 +441,28 @@ func TestTokenStoreKeyIsUnambiguous(t *testing.T) {
 
 // TestRefreshesThatIssueNoTokenAreNotCounted: a refresh that never left the machine (the accounts
 // server refused the connection) or that Zoho answered with an error issued no token, so it does
-// not count towards the limit: a broken proxy or a typo cannot lock the user out.
+// not count towards the limit: a broken proxy or a typo cannot lock the user out. Zoho documents its
+// limit as access tokens generated ("You can generate a maximum of 10 access tokens from a refresh
+// token in a span of 10 minutes"), and "Access Denied" is its refusal, which generates none.
 func TestRefreshesThatIssueNoTokenAreNotCounted(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close() // its port now refuses connections
 	for name, tweak := range map[string]func(*Config){
 		"connection refused": func(c *Config) { c.AccountsURL = closed.URL },
 		"invalid_code":       func(c *Config) { c.RefreshToken += "-revoked" },
+		"Access Denied":      func(*Config) {}, // the fault is injected below
+		"proxy refuses connections": func(c *Config) {
+			proxy, err := url.Parse(closed.URL)
+			must(t, err)
+			c.HTTPClient = &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}}
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			e := newTestEnv(t, oauthOpts, withDir(dir), tweak, func(c *Config) { c.TokenRefreshLimit = 2 })
+			if name == "Access Denied" {
+				e.fake.InjectFault(fakecliq.Fault{Op: fakecliq.OpToken, Kind: fakecliq.FaultThrottle, Times: -1})
+			}
 			ctx := testCtx(t)
 			for i := range 4 {
 				_, err := e.client.fetch(ctx, IncludeFields{})
@@ -465,6 +477,39 @@ func TestRefreshesThatIssueNoTokenAreNotCounted(t *testing.T) {
 			must(t, json.Unmarshal(data, &st))
 			if len(st.Refreshes) != 0 {
 				t.Fatalf("refreshes recorded: %v, want none", st.Refreshes)
+			}
+		})
+	}
+}
+
+// TestAmbiguousRefreshesAreCounted: a refresh whose connection closed without an answer, or whose
+// answer cannot be read, may have issued a token at Zoho: it counts, and the limit still holds.
+func TestAmbiguousRefreshesAreCounted(t *testing.T) {
+	for name, fault := range map[string]fakecliq.Fault{
+		"connection closed":     {Op: fakecliq.OpToken, Kind: fakecliq.FaultDropBefore, Times: -1},
+		"unreadable answer":     {Op: fakecliq.OpToken, Kind: fakecliq.FaultHTMLBefore, Times: -1},
+		"HTTP 500 without code": {Op: fakecliq.OpToken, Status: 500, Times: -1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newTestEnv(t, oauthOpts, withDir(t.TempDir()), func(c *Config) { c.TokenRefreshLimit = 2 })
+			e.fake.InjectFault(fault)
+			ctx := testCtx(t)
+			var err error
+			for range 3 {
+				if _, err = e.client.fetch(ctx, IncludeFields{}); err == nil {
+					t.Fatal("a refresh under the fault succeeded: the test would prove nothing")
+				}
+				var le *RefreshLimitError
+				if errors.As(err, &le) {
+					break
+				}
+			}
+			var le *RefreshLimitError
+			if !errors.As(err, &le) {
+				t.Fatalf("after three failed refreshes: %v, want a *RefreshLimitError", err)
+			}
+			if n := e.fake.RequestCount(fakecliq.OpToken); n != 2 {
+				t.Fatalf("token requests = %d, want the limit (2)", n)
 			}
 		})
 	}
