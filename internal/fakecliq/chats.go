@@ -35,8 +35,6 @@ const (
 	chatsLockFactor   = 2  // the Chats module's lock (10 minutes) against the My Pins one (5)
 )
 
-const msgChatsBadParam = "The request cannot be performed. Usually because of malformed parameter or missing parameter."
-
 // chatTypeFilters maps the vendor's `type` values to the chat_type they keep ("" = none).
 var chatTypeFilters = map[string]string{
 	"dm":      "direct_message",
