@@ -307,3 +307,11 @@ func (c *Client) unpinFromMyPinsAlone(ctx context.Context, chat string) error {
 	}
 	return nil
 }
+
+// MovePin (stub, the old sequence).
+func (c *Client) MovePin(ctx context.Context, chatID, from, to string) error {
+	if err := c.AddPin(ctx, to, chatID); err != nil {
+		return err
+	}
+	return c.RemovePin(ctx, from, chatID)
+}

@@ -31,6 +31,7 @@ type budgets struct {
 	store        budgetStore
 	shared       *sharedStore // the store when budgets go through a file; nil when in memory only
 	now          func() time.Time
+	releaseWait  time.Duration
 
 	mu      sync.Mutex
 	changed map[budgetClass]chan struct{} // closed and replaced whenever a class's slot frees here
