@@ -212,7 +212,7 @@ func TestAdoptionNeverTakesAFolderMadeByHand(t *testing.T) {
 	e.tick()
 	_, err := e.client.ListFolders(ctx)
 	must(t, err)
-	time.Sleep(100 * time.Millisecond) // the snapshot is older than a create may rely on
+	time.Sleep(100 * time.Millisecond)              // the snapshot is older than a create may rely on
 	mine := e.fake.CreateFolderOOB("Same", "", nil) // by hand, after that read
 	e.tick()
 	e.fake.InjectFault(fakecliq.Fault{Op: fakecliq.OpCreateFolder, Kind: fakecliq.FaultDropBefore}) // never made
