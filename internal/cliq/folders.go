@@ -429,7 +429,7 @@ func (c *Client) replaceOrMove(ctx context.Context, folderID string, target func
 // else (doc.go, rule 3): see mergeOrder. Chats the plan removes go; chats it adds come; chats both
 // keep stay only if they are still there; chats pinned by hand since the plan stay.
 func MergeChats(current, prior, want []string) []string {
-	return mergeOrder(current, prior, want, true)
+	return mergeOrder(current, prior, want, true, nil)
 }
 
 func sameSet(a, b []string) bool {
@@ -464,7 +464,9 @@ func (c *Client) SetFolderOrder(ctx context.Context, ids []string) error {
 // the plan changes, or that a newly listed folder forms with the listed ones, move (mergeOrder);
 // every other pair, listed or not, stays as the person left it.
 func (c *Client) UpdateFolderOrder(ctx context.Context, prior, ids []string) error {
-	return c.orderFolders(ctx, ids, func(current []string) []string { return mergeOrder(current, prior, ids, false) })
+	// Runs in the build, with c.mu held: a folder this client made is placed where the plan says.
+	made := func(id string) bool { return c.claimed[id] }
+	return c.orderFolders(ctx, ids, func(current []string) []string { return mergeOrder(current, prior, ids, false, made) })
 }
 
 // orderFolders moves folders, one move at a time, until the folder order is what target computes
@@ -479,7 +481,9 @@ func (c *Client) orderFolders(ctx context.Context, ids []string, target func(cur
 		return err
 	}
 	// Each step moves one folder to its final place; a person's changes meanwhile may call for
-	// more, but not without end.
+	// more, but not without end. The goal is computed again only when the order is not the one the
+	// client's own moves left.
+	var goal, expected []string
 	for step := 0; step <= 2*len(current)+maxRetries; step++ {
 		var moved *move
 		var missing error
@@ -490,11 +494,15 @@ func (c *Client) orderFolders(ctx context.Context, ids []string, target func(cur
 				if missing = missingFolders(current, ids); missing != nil {
 					return call{}, false
 				}
-				moves := planMoves(current, target(current))
+				if goal == nil || !slices.Equal(current, expected) {
+					goal = target(current)
+				}
+				moves := planMoves(current, goal)
 				if len(moves) == 0 {
 					return call{}, false
 				}
 				moved = &moves[0]
+				expected = applyMove(current, moved.Item, moved.Above)
 				return call{op: OpReorderFolder, path: "/pin-categories/" + moved.Item,
 					body: reorderFolderRequest{PinAbove: moved.Above, LastSyncTime: lastSync}}, true
 			},
