@@ -213,7 +213,7 @@ func TestAThrottledChatListLocksItsClassForTenMinutes(t *testing.T) {
 		if want := now.Add(2 * lockPeriod); !chatsLocked.Equal(want) {
 			t.Errorf("LockPeriod %v: the chat list is locked until %v, want %v", lockPeriod, chatsLocked, want)
 		}
-		if !pinsLocked.IsZero() || b.free(OpListFolders) == 0 {
+		if !pinsLocked.IsZero() || b.free(context.Background(), OpListFolders) == 0 {
 			t.Errorf("LockPeriod %v: a throttled chat list locked the folder list", lockPeriod)
 		}
 		if got := classLock(operations[OpPinChat].class, lockPeriod); got != lockPeriod {

@@ -152,6 +152,11 @@ type Reading struct {
 	// NestedErrors: error answers take the Chats module's nested shape,
 	// {"error": {"code", "message"}}, instead of My Pins' flat {"code", "message"}.
 	NestedErrors bool
+	// WholeSecondSync: the last_sync_time check of operations 6, 7 and 8 compares at second
+	// precision: stale when the change time, floored to whole seconds, is later than
+	// last_sync_time. So a change within the same second as last_sync_time goes unnoticed.
+	// Default: millisecond precision.
+	WholeSecondSync bool
 }
 
 // New returns a fake Cliq server with one empty default folder.
