@@ -505,8 +505,12 @@ func parseEpoch(s string) (time.Time, error) {
 }
 
 // stale reports whether something modified at `modified` is newer than the
-// client's last sync, at millisecond precision.
-func stale(modified, lastSync time.Time) bool {
+// client's last sync: at millisecond precision, or under Reading.WholeSecondSync with the change
+// time floored to whole seconds.
+func (s *Server) stale(modified, lastSync time.Time) bool {
+	if s.st.reading.WholeSecondSync {
+		modified = modified.Truncate(time.Second)
+	}
 	return modified.UnixMilli() > lastSync.UnixMilli()
 }
 
@@ -528,7 +532,7 @@ func (s *Server) reorderChat(f *folder, fields map[string]json.RawMessage, now t
 	if errResp != nil {
 		return errResp
 	}
-	if stale(f.modified, lastSync) {
+	if s.stale(f.modified, lastSync) {
 		return badRequest("client_not_synced", msgNotSynced)
 	}
 	if !f.has(chatID) {
@@ -555,7 +559,7 @@ func (s *Server) reorderFolder(f *folder, fields map[string]json.RawMessage, now
 	if f.isDefault() {
 		return badRequest("operation_not_allowed", msgDefaultChange)
 	}
-	if stale(s.st.orderModified, lastSync) {
+	if s.stale(s.st.orderModified, lastSync) {
 		return badRequest("client_not_synced", msgNotSynced)
 	}
 	var target *folder
@@ -586,7 +590,7 @@ func (s *Server) replaceChats(f *folder, fields map[string]json.RawMessage, now 
 	if f.isDefault() && s.st.reading.MyPinsRefusesReplace {
 		return badRequest("operation_not_allowed", "The chats of the default category cannot be replaced.")
 	}
-	if stale(f.modified, lastSync) {
+	if s.stale(f.modified, lastSync) {
 		return badRequest("client_not_synced", msgNotSynced)
 	}
 	if errResp := s.checkChatsAllowed(ids, f); errResp != nil {

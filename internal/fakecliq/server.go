@@ -141,6 +141,11 @@ type Reading struct {
 	// EmptyFolderOmitsChats: with include_fields=chats, an empty folder is listed without a
 	// "chats" key. Default: "chats": [].
 	EmptyFolderOmitsChats bool
+	// WholeSecondSync: the last_sync_time check of operations 6, 7 and 8 compares at second
+	// precision: stale when the change time, floored to whole seconds, is later than
+	// last_sync_time. So a change within the same second as last_sync_time goes unnoticed.
+	// Default: millisecond precision.
+	WholeSecondSync bool
 }
 
 // New returns a fake Cliq server with one empty default folder.

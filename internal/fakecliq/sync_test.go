@@ -177,3 +177,59 @@ func TestWhatMakesAFolderStale(t *testing.T) {
 		})
 	}
 }
+
+// TestWholeSecondSync checks the WholeSecondSync reading: a change is compared with
+// last_sync_time after its time is floored to whole seconds, for all three checked operations.
+func TestWholeSecondSync(t *testing.T) {
+	tests := []struct {
+		name   string
+		change time.Duration // after 12:00:00.000, when the folder (and the order) changed
+		sync   time.Duration // after 12:00:00.000
+		stale  bool
+	}{
+		{"same second, later than the sync time", 700 * time.Millisecond, 300 * time.Millisecond, false},
+		{"same second, sync time whole", 700 * time.Millisecond, 0, false},
+		{"next second", 1100 * time.Millisecond, 900 * time.Millisecond, true},
+		{"next second, sync time 1 ms before it", 1000 * time.Millisecond, 999 * time.Millisecond, true},
+		{"earlier", 200 * time.Millisecond, 1500 * time.Millisecond, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, reading := range []bool{false, true} {
+				clk := newClock() // 12:00:00.000
+				h := newHarness(t, Options{DisableRateLimits: true, Now: clk.Now, Reading: Reading{WholeSecondSync: reading}})
+				a := h.create("A", "1", "2")
+				b := h.create("B")
+				changed := clk.Now().Add(tt.change)
+				sync := iso(clk.Now().Add(tt.sync))
+				// Msec precision (the default) is stale whenever the change is later than the sync.
+				want := tt.stale
+				if !reading {
+					want = tt.change > tt.sync
+				}
+				for _, body := range []map[string]any{
+					{"chat_id": "2", "pin_above": "1"},
+					{"chat_ids": []string{"1", "2"}},
+					{"pin_above": a}, // reorder_folder, sent to b
+				} {
+					target := a
+					h.s.mu.Lock()
+					if _, ok := body["pin_above"]; ok && body["chat_id"] == nil {
+						target = b
+						h.s.st.orderModified = changed
+					}
+					f, _ := h.s.st.find(a)
+					f.modified = changed
+					h.s.mu.Unlock()
+					body["last_sync_time"] = sync
+					r := h.do("PUT", cats+"/"+target, body)
+					if want {
+						h.must(r, 400, "client_not_synced")
+					} else {
+						h.must(r, 204, "")
+					}
+				}
+			}
+		})
+	}
+}
