@@ -45,12 +45,13 @@ import (
 //  5. no request carrying a cancelled operation's change arrived after the operation returned;
 //  6. no request was throttled.
 //
-// A failing schedule prints its seed, the -run pattern naming its worker, and a shrunk trace;
-// `go test ./internal/cliq -run 'TestNoHandMadeChangeIsEverUndone/workers/W' -rapid.seed=N` replays it. `make test` runs INTERLEAVING_SCHEDULES schedules
-// (default 240) on INTERLEAVING_WORKERS workers side by side (default 8: a schedule mostly waits);
-// `make interleavings` many more.
+// A failing schedule prints its seed, the -run pattern naming its worker, a shrunk trace and the
+// wave's requests; `go test ./internal/cliq -run 'TestNoHandMadeChangeIsEverUndone/workers/W'
+// -rapid.seed=N` replays it. `make test` runs INTERLEAVING_SCHEDULES schedules (default 320) on
+// INTERLEAVING_WORKERS workers side by side (default 32: a schedule mostly sleeps, waiting for the
+// seconds of Cliq's clock that proofs need, and costs little CPU); `make interleavings` many more.
 func TestNoHandMadeChangeIsEverUndone(t *testing.T) {
-	schedules, workers := 240, 8
+	schedules, workers := 320, 32
 	if v, err := strconv.Atoi(os.Getenv("INTERLEAVING_SCHEDULES")); err == nil && v > 0 {
 		schedules = v
 	}
@@ -420,7 +421,7 @@ func runSchedule(rt *rapid.T, tally *scheduleTally) {
 	}
 	s.all = append(append(slices.Clone(s.managed), s.own...), DefaultFolderID)
 	s.initial, s.order0 = byFolder(s.fake.Folders())
-	advance(s.fake, 2*time.Second) // the client's first read comes later than the set-up
+	advance(s.fake, time.Second+readMargin) // the client's first read proves the set-up (as testEnv.tick)
 
 	switch start := rapid.SampledFrom([]string{"read", "no snapshot", "own write"}).Draw(rt, "the wave starts with"); start {
 	case "read":
@@ -941,7 +942,7 @@ func (s *schedule) check(logStart int) {
 					s.tally.add("pins lost in the one window the docs admit", 1)
 					continue
 				}
-				rt.Fatalf("chat %s in folder %s: pinned=%v, want %v (the person's, and no operation targets it)\nfinal: %v", c, f, got, want, final)
+				s.fatalf(logStart, "chat %s in folder %s: pinned=%v, want %v (the person's, and no operation targets it)\nfinal: %v", c, f, got, want, final)
 			}
 		}
 	}
@@ -970,7 +971,7 @@ func (s *schedule) check(logStart int) {
 					s.tally.add("chat pairs in the person's order checked", 1)
 				}
 				if got := relation(now, x, y); got != want {
-					rt.Fatalf("folder %s holds %s %s %s, but the person left them %s %s %s, and no operation moves either\nfinal: %v", f, x, got, y, x, want, y, final)
+					s.fatalf(logStart, "folder %s holds %s %s %s, but the person left them %s %s %s, and no operation moves either\nfinal: %v", f, x, got, y, x, want, y, final)
 				}
 			}
 		}
@@ -994,7 +995,7 @@ func (s *schedule) check(logStart int) {
 				s.tally.add("folder pairs in the person's order checked", 1)
 			}
 			if got := relation(finalOrder, x, y); got != want {
-				rt.Fatalf("folders %s %s %s, but the person left them %s %s %s, and no operation moves either\nfinal order: %v", x, got, y, x, want, y, finalOrder)
+				s.fatalf(logStart, "folders %s %s %s, but the person left them %s %s %s, and no operation moves either\nfinal order: %v", x, got, y, x, want, y, finalOrder)
 			}
 		}
 	}
@@ -1009,7 +1010,7 @@ func (s *schedule) check(logStart int) {
 				s.tally.add("operations cancelled", 1)
 			}
 			if why := s.mayFail(o, handTouched, orderTouched); why == "" {
-				rt.Fatalf("%v failed, but nothing made it fail: it was not cancelled, nobody touched its folders: %v\nfinal: %v", o, o.err, final)
+				s.fatalf(logStart, "%v failed, but nothing made it fail: it was not cancelled, nobody touched its folders: %v\nfinal: %v", o, o.err, final)
 			}
 			continue
 		}
@@ -1019,7 +1020,7 @@ func (s *schedule) check(logStart int) {
 				return
 			}
 			if _, ok := final[p.folder]; ok && slices.Contains(final[p.folder], p.chat) != pinned {
-				rt.Fatalf("%v succeeded, but chat %s in folder %s is pinned=%v\nfinal: %v", o, p.chat, p.folder, !pinned, final)
+				s.fatalf(logStart, "%v succeeded, but chat %s in folder %s is pinned=%v\nfinal: %v", o, p.chat, p.folder, !pinned, final)
 			}
 		}
 		switch o.kind {
@@ -1038,7 +1039,7 @@ func (s *schedule) check(logStart int) {
 				check(pair{o.folder, c}, false)
 			}
 			if !handTouched(o.folder) && !slices.Equal(final[o.folder], o.want) {
-				rt.Fatalf("%v succeeded, and nobody touched the folder, but it holds %v\nfinal: %v", o, final[o.folder], final)
+				s.fatalf(logStart, "%v succeeded, and nobody touched the folder, but it holds %v\nfinal: %v", o, final[o.folder], final)
 			}
 		case "order":
 			var got []string
@@ -1048,7 +1049,7 @@ func (s *schedule) check(logStart int) {
 				}
 			}
 			if !orderTouched && !slices.Equal(got, o.want) {
-				rt.Fatalf("%v succeeded, but the folders stand %v\nfinal order: %v", o, got, finalOrder)
+				s.fatalf(logStart, "%v succeeded, but the folders stand %v\nfinal order: %v", o, got, finalOrder)
 			}
 		case "create":
 			var made []string
@@ -1058,11 +1059,11 @@ func (s *schedule) check(logStart int) {
 				}
 			}
 			if len(made) != 1 || made[0] != o.madeID {
-				rt.Fatalf("%v succeeded with folder %q, but the server holds %v folders titled %s: %v", o, o.madeID, len(made), o.title, made)
+				s.fatalf(logStart, "%v succeeded with folder %q, but the server holds %v folders titled %s: %v", o, o.madeID, len(made), o.title, made)
 			}
 		case "delete":
 			if _, ok := final[o.folder]; ok {
-				rt.Fatalf("%v succeeded, but the folder is still there", o)
+				s.fatalf(logStart, "%v succeeded, but the folder is still there", o)
 			}
 			if !o.unpinAll {
 				for _, c := range s.initial[o.folder] {
@@ -1084,7 +1085,7 @@ func (s *schedule) check(logStart int) {
 			}
 		}
 		if n > 1 || n == 1 && !o.cancelled {
-			rt.Fatalf("%v failed (%v), but the server holds %d folders titled %s", o, o.err, n, o.title)
+			s.fatalf(logStart, "%v failed (%v), but the server holds %d folders titled %s", o, o.err, n, o.title)
 		}
 	}
 	// 4. client_not_synced only where somebody else changed the folder.
@@ -1101,7 +1102,7 @@ func (s *schedule) check(logStart int) {
 		if folder == "" && orderTouched || folder != "" && handTouched(folder) || s.otherWriteMayExplain(log, i, folder) {
 			continue
 		}
-		rt.Fatalf("Cliq refused %s %s as client_not_synced, but nobody else changed the folder", r.Op, r.Path)
+		s.fatalf(logStart, "Cliq refused %s %s as client_not_synced, but nobody else changed the folder", r.Op, r.Path)
 	}
 	// 5. Nothing left for a cancelled operation after it returned.
 	for _, o := range s.ops {
@@ -1110,20 +1111,31 @@ func (s *schedule) check(logStart int) {
 		}
 		for _, r := range log {
 			if r.Time.After(o.returned) && carries(r, o, s.ops) {
-				rt.Fatalf("%v returned at %s, cancelled, but %s %s arrived at %s", o, o.returned.Format("15:04:05.000"), r.Op, r.Path, r.Time.Format("15:04:05.000"))
+				s.fatalf(logStart, "%v returned at %s, cancelled, but %s %s arrived at %s", o, o.returned.Format("15:04:05.000"), r.Op, r.Path, r.Time.Format("15:04:05.000"))
 			}
 		}
 	}
 	// 6. No request was throttled.
 	for _, op := range fakecliq.AllOps() {
 		if n := s.fake.ThrottledCount(op); n > 0 {
-			rt.Fatalf("%d %s requests were throttled", n, op)
+			s.fatalf(logStart, "%d %s requests were throttled", n, op)
 		}
 	}
 	if len(s.faults) > 0 && len(s.fake.PendingFaults()) == 0 {
 		s.tally.add("faults that hit a request", 1)
 	}
 	s.tally.add("schedules", 1)
+}
+
+// fatalf fails the schedule with the wave's requests, as the server saw them.
+func (s *schedule) fatalf(logStart int, format string, args ...any) {
+	var b strings.Builder
+	for _, r := range s.fake.RequestLog()[logStart:] {
+		if r.Op != fakecliq.OpToken {
+			fmt.Fprintf(&b, "\n  %s %s %s %s?%s %s -> %d %s", r.Time.Format("05.000"), r.Op, r.Method, r.Path, r.Query, r.Body, r.Status, r.Code)
+		}
+	}
+	s.rt.Fatalf(format+"\nrequests:%s", append(args, b.String())...)
 }
 
 // admitted reports whether a pin of p's chat into p.folder that the person made (word) was lost
