@@ -12,7 +12,8 @@
 # Environment: MUTANTS=name,name (a subset), MUTANT_COLUMNS=ci,long,suite (a subset),
 # MUTANT_SCHEDULES, MUTANT_LONG=missed|all, MUTANT_BASELINE=0 (skip the unmutated run),
 # MUTANT_PROVIDER=1. `scripts/mutants.sh --check` only applies and builds each mutation.
-# CPU: each test run uses `-p 1`; the randomized test mostly sleeps.
+# MUTANT_JOBS mutants run side by side (default 4): the tests mostly sleep, so the machine's cores
+# are not what bounds the run; each test run uses `-p 1`.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -92,71 +93,88 @@ run_col() {
   if (cd "$dir" && "${cmd[@]}") >"$log" 2>&1; then echo missed; else echo caught; fi
 }
 
-declare -A result seconds
 total_start=$SECONDS
-row() { # NAME DIR: runs the columns for one tree, fills result/seconds
-  local name=$1 dir=$2 col start r
+mkdir -p "$work/res"
+# row NAME DIR: runs the columns for one tree; each result goes to $work/res/NAME.COL as
+# "RESULT<TAB>SECONDS".
+row() {
+  local name=$1 dir=$2 col start r ci
   for col in ci long suite provider; do
-    [[ "$columns" == *",$col,"* ]] || { result[$name,$col]="-"; continue; }
-    if [[ $col == long && $long_for == missed && $name != baseline && "${result[$name,ci]:-}" == caught* ]]; then
-      result[$name,$col]="-"
-      continue
+    [[ "$columns" == *",$col,"* ]] || continue
+    if [[ $col == long && $long_for == missed && $name != baseline ]]; then
+      ci="$(cut -f1 "$work/res/$name.ci" 2>/dev/null || true)"
+      [[ $ci == caught* ]] && continue
     fi
     start=$SECONDS
     r="$(run_col "$col" "$dir" "$work/$name.$col.log")"
-    seconds[$name,$col]=$((SECONDS - start))
     if [[ $r == caught && $col == suite ]]; then
-      r+=" by $(grep -o -- '^--- FAIL: [A-Za-z0-9_]*' "$work/$name.$col.log" | sed 's/--- FAIL: //' | sort -u | paste -sd, -)"
+      r+=" by $(grep -o -- '--- FAIL: [A-Za-z0-9_]*' "$work/$name.$col.log" | sed 's/--- FAIL: //' | sort -u | paste -sd, -)"
     fi
     if [[ $r == caught && ( $col == ci || $col == long ) ]]; then
-      r+=" ($(grep -o 'failed after [0-9]* tests' "$work/$name.$col.log" | head -1 | sed 's/failed after \([0-9]*\) tests/after \1 of its worker/'))"
+      r+=" ($(grep -o 'failed after [0-9]* tests' "$work/$name.$col.log" | head -1 | sed 's/failed after \([0-9]*\) tests/a worker'"'"'s schedule \1/'))"
     fi
-    result[$name,$col]="$r"
-    printf '  %-28s %-8s %s (%ss)\n' "$name" "$col" "$r" "${seconds[$name,$col]}" >&2
-    if [[ $name == baseline && $r == caught* ]]; then
-      echo "the unmutated client fails the $col column: see the log below; fix that first" >&2
-      tail -40 "$work/$name.$col.log" >&2
-      exit 1
-    fi
+    printf '%s\t%s\n' "$r" "$((SECONDS - start))" >"$work/res/$name.$col"
+    printf '  %-28s %-8s %s (%ss)\n' "$name" "$col" "$r" "$((SECONDS - start))" >&2
   done
 }
 
 if [[ -z "$check_only" && "${MUTANT_BASELINE:-1}" != 0 ]]; then
   echo "baseline (no mutation):" >&2
   row baseline "$work/pristine"
+  for col in ci long suite provider; do
+    if [[ "$(cut -f1 "$work/res/baseline.$col" 2>/dev/null || true)" == caught* ]]; then
+      echo "the unmutated client fails the $col column; fix that first:" >&2
+      tail -60 "$work/baseline.$col.log" >&2
+      exit 1
+    fi
+  done
 fi
 
+# Mutants run side by side (MUTANT_JOBS, default 4): the tests mostly sleep. Each job is its own
+# process group, so that Ctrl-C stops every test it started.
+jobs_max="${MUTANT_JOBS:-4}"
+set -m
+trap 'echo "interrupted" >&2; for p in $(jobs -p); do kill -- -"$p" 2>/dev/null || true; done; exit 130' INT TERM
 broken=0
 for name in "${names[@]}"; do
-  rm -rf "$work/tree"
-  cp -a "$work/pristine" "$work/tree"
-  if ! apply "$name" "$work/tree" || ! (cd "$work/tree" && go build ./internal/cliq && go vet ./internal/cliq >/dev/null 2>&1 || go build ./internal/cliq); then
+  tree="$work/tree-$name"
+  cp -a "$work/pristine" "$tree"
+  if ! apply "$name" "$tree" || ! (cd "$tree" && go build ./internal/cliq); then
     echo "mutation $name does not apply or build: update scripts/mutants/mutations.txt" >&2
     broken=$((broken + 1))
-    result[$name,ci]="does not apply"
+    printf 'does not apply\t0\n' >"$work/res/$name.ci"
+    rm -rf "$tree"
     continue
   fi
   if [[ -n "$check_only" ]]; then
     echo "  $name: applies and builds ($(describe "$name"))" >&2
-    [[ "${MUTANT_SHOW:-}" == 1 ]] && (cd "$work" && diff -ru pristine/internal/cliq tree/internal/cliq >&2 || true)
+    [[ "${MUTANT_SHOW:-}" == 1 ]] && (cd "$work" && diff -ru pristine/internal/cliq "tree-$name/internal/cliq" >&2 || true)
+    rm -rf "$tree"
     continue
   fi
+  while (($(jobs -rp | wc -l) >= jobs_max)); do wait -n || true; done
   echo "$name: $(describe "$name")" >&2
-  row "$name" "$work/tree"
+  (row "$name" "$tree"; rm -rf "$tree") &
 done
+wait
+set +m
 [[ -n "$check_only" ]] && { [[ $broken == 0 ]] && echo "all ${#names[@]} mutations apply and build"; exit $((broken > 0)); }
 
 # The table.
-cell() { local v="${result[$1,$2]:--}" s="${seconds[$1,$2]:-}"; [[ -n "$s" ]] && v+=", ${s}s"; printf '%s' "$v"; }
+cell() {
+  local f="$work/res/$1.$2"
+  if [[ -f "$f" ]]; then printf '%s, %ss' "$(cut -f1 "$f")" "$(cut -f2 "$f")"; else printf -- '-'; fi
+}
+caught() { [[ "$(cut -f1 "$work/res/$1.$2" 2>/dev/null || true)" == caught* ]]; }
 echo
 echo "| mutation | CI-size randomized | ${long_schedules}-schedule randomized | package suite (all but the randomized test) |$([[ "$columns" == *",provider,"* ]] && printf ' internal/provider |')"
 echo "|---|---|---|---|$([[ "$columns" == *",provider,"* ]] && printf -- '---|')"
 caught_ci=0 caught_any=0 total=0
 for name in "${names[@]}"; do
   total=$((total + 1))
-  [[ "${result[$name,ci]:-}" == caught* ]] && caught_ci=$((caught_ci + 1))
+  caught "$name" ci && caught_ci=$((caught_ci + 1))
   for col in ci long suite provider; do
-    if [[ "${result[$name,$col]:-}" == caught* ]]; then caught_any=$((caught_any + 1)); break; fi
+    if caught "$name" "$col"; then caught_any=$((caught_any + 1)); break; fi
   done
   printf '| %s: %s | %s | %s | %s |' "$name" "$(describe "$name")" "$(cell "$name" ci)" "$(cell "$name" long)" "$(cell "$name" suite)"
   [[ "$columns" == *",provider,"* ]] && printf ' %s |' "$(cell "$name" provider)"

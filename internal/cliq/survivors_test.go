@@ -121,3 +121,36 @@ func TestADeleteWithUnpinAllLeavesOtherFoldersAlone(t *testing.T) {
 		t.Errorf("My Pins = %v, want [4]: deleting F with unpin_all took the chat out of it too", got)
 	}
 }
+
+// A write the client makes while one of its list reads is on the wire (Cliq has read the list and
+// not yet answered) never goes missing from the client's view: the write waits for the read to be
+// installed (doc.go, rule 2), rather than landing unseen by it and being overwritten by it.
+func TestAWriteNeverGoesMissingUnderAReadOnTheWire(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	f := e.fake.CreateFolderOOB("F", "", []string{"1"})
+	e.tick()
+	_, err := e.client.ListFolders(ctx)
+	must(t, err)
+	read, release := make(chan struct{}), make(chan struct{})
+	var hold sync.Once
+	e.fake.AfterExecute(fakecliq.OpListFolders, func(fakecliq.LoggedRequest) { hold.Do(func() { close(read); <-release }) })
+	refreshed := make(chan error, 1)
+	go func() { refreshed <- e.client.Refresh(ctx) }()
+	select {
+	case <-read: // Cliq read the list, without the pin below, and holds its answer
+	case <-time.After(10 * time.Second):
+		t.Fatal("the read never reached the server")
+	}
+	pinned := make(chan error, 1)
+	go func() { pinned <- e.client.PinChat(ctx, "2", f) }()
+	time.Sleep(200 * time.Millisecond) // time for the pin to go out, if it may
+	close(release)
+	must(t, <-refreshed)
+	must(t, <-pinned)
+	got, ok, err := e.client.GetFolder(ctx, f)
+	must(t, err)
+	if !ok || !slices.Contains(got.ChatIDs(), "2") {
+		t.Fatalf("the client sees F as %v after its own pin of 2 (the server holds %v): a read that did not show the pin replaced the view after it", got.ChatIDs(), e.chatIDs(t, f))
+	}
+}
