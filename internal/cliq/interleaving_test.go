@@ -530,6 +530,9 @@ func (s *schedule) drawOps() []*scheduledOp {
 		o := &scheduledOp{index: i, kind: rapid.SampledFrom([]string{"add", "remove", "move", "set", "set", "order", "create", "delete"}).Draw(rt, fmt.Sprintf("op %d", i))}
 		o.folder = rapid.SampledFrom(targets).Draw(rt, fmt.Sprintf("op %d folder", i))
 		o.chat = rapid.SampledFrom(scheduleChats).Draw(rt, fmt.Sprintf("op %d chat", i))
+		if len(ops) > 0 && rapid.Bool().Draw(rt, fmt.Sprintf("op %d meets an earlier one", i)) {
+			o.chat = rapid.SampledFrom(ops).Draw(rt, fmt.Sprintf("op %d meets", i)).chat // e.g. a pin and a removal of one chat
+		}
 		switch o.kind {
 		case "remove":
 			if len(s.initial[o.folder]) > 0 {
@@ -664,7 +667,12 @@ func (s *schedule) drawActions() []*personAction {
 		kind := rapid.SampledFrom([]fakecliq.HandChangeKind{fakecliq.HandPin, fakecliq.HandPin, fakecliq.HandTakeOut,
 			fakecliq.HandMoveChat, fakecliq.HandMoveChat, fakecliq.HandMoveFolder, fakecliq.HandCarry}).Draw(rt, label("kind"))
 		folders := slices.DeleteFunc(a.op.folders(), func(f string) bool { return !slices.Contains(s.all, f) })
-		if kind == fakecliq.HandMoveFolder {
+		opsChat := a.op.chat != "" && a.op.kind != "set" && a.op.kind != "order" && a.op.kind != "create" &&
+			rapid.Bool().Draw(rt, label("the operation's chat"))
+		if opsChat && kind == fakecliq.HandPin {
+			// The classic race: the operation's chat pinned by hand into a folder it does not target.
+			folders = slices.DeleteFunc(slices.Clone(s.all), func(f string) bool { return slices.Contains(a.op.folders(), f) })
+		} else if kind == fakecliq.HandMoveFolder {
 			folders = slices.DeleteFunc(folders, func(f string) bool { return f == DefaultFolderID })
 			if len(folders) == 0 || rapid.Bool().Draw(rt, label("own folder")) {
 				folders = userFolders
@@ -677,7 +685,7 @@ func (s *schedule) drawActions() []*personAction {
 		if kind != fakecliq.HandPin && len(s.initial[c.Folder]) > 0 {
 			chats = s.initial[c.Folder]
 		}
-		if a.op.chat != "" && a.op.kind != "set" && rapid.Bool().Draw(rt, label("the operation's chat")) {
+		if opsChat {
 			c.Chat = a.op.chat
 		} else {
 			c.Chat = rapid.SampledFrom(chats).Draw(rt, label("chat"))
@@ -1184,7 +1192,7 @@ func (s *schedule) otherWriteMayExplain(log []fakecliq.LoggedRequest, i int, fol
 	owner := slices.IndexFunc(s.ops, func(o *scheduledOp) bool {
 		return (o.kind == "set" || o.kind == "delete") && o.folder == folder
 	})
-	if owner >= 0 && !s.reading.OneFolderPerChat {
+	if owner >= 0 { // (the draw keeps other operations' pins from taking chats out of it)
 		// Every other write to the folder is the owner's own, made in sequence: the client knew it.
 		return slices.ContainsFunc(log[:i], func(w fakecliq.LoggedRequest) bool {
 			return w.Op == fakecliq.OpDeleteFolder || w.Op == fakecliq.OpUnpinChat || w.Op == fakecliq.OpBulkUnpin
