@@ -6,15 +6,28 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
+
+// createReadAge is the oldest a read may be for a create to be compared with it: a folder that
+// fits a create whose answer was lost is adopted only if that read lacks it. A person making a
+// folder of the same title, symbol and chats within these seconds before such a create is the
+// risk left; older reads are refreshed first (at most one read per create, shared by a wave).
+const createReadAge = 10 * time.Second
+
+// settleReadTimeout bounds the read that settles a create whose caller left before its answer.
+const settleReadTimeout = 10 * time.Second
 
 // CreateFolder creates a chat folder holding chatIDs in that order (operation 1). A create is never
 // sent twice blindly: when its outcome is unknown, the client reads the list and adopts the folder
-// if Cliq made it.
+// if a read taken after the create was sent proves it new (a read taken just before lacks it), and
+// never guesses between two that fit. A create whose caller left before its answer arrived is
+// settled by such a read before returning (a read sends no change); where it cannot be, the error
+// names what may exist and how to import it.
 func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs []string) (Folder, error) {
-	// Know which folders exist before, so that a folder made by an ambiguous create can be told
-	// apart from the account's others.
-	if err := c.ensureSnapshot(ctx, nil); err != nil {
+	// Know which folders exist just before, so that a folder made by an ambiguous create can be
+	// told apart from the account's others.
+	if err := c.ensureSnapshot(ctx, func(s *snapshot) bool { return time.Since(s.readAt) <= c.createReadAge }); err != nil {
 		return Folder{}, err
 	}
 	c.mu.Lock()
@@ -25,7 +38,9 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 	c.mu.Unlock()
 
 	var adopted *Folder
+	var unsure error
 	created := func(s *snapshot) bool { // runs with c.mu held, which guards claimed
+		var fits []Folder
 		for _, f := range s.folders {
 			if before[f.ID] || c.claimed[f.ID] || f.IsDefault() || f.Title != title || f.Symbol != symbol {
 				continue
@@ -33,11 +48,20 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 			if len(chatIDs) > 0 && !slices.Equal(f.ChatIDs(), chatIDs) {
 				continue
 			}
-			c.claimed[f.ID] = true
-			adopted = &f
-			return true
+			fits = append(fits, f)
 		}
-		return false
+		switch len(fits) {
+		case 0:
+			return false
+		case 1:
+			c.claimed[fits[0].ID] = true
+			adopted = &fits[0]
+		default: // never guess
+			unsure = fmt.Errorf("the answer to the create of chat folder %q (symbol %q) was lost, and %d folders that fit it appeared meanwhile (%s): "+
+				"the provider does not guess which one it made. Import the one to manage with terraform import cliq_pin_folder.<name> <id>, "+
+				"and delete the other in Cliq if it is a duplicate", title, symbol, len(fits), strings.Join(folderIDs(fits), ", "))
+		}
+		return true
 	}
 	// Under one reading of the vendor's documents, pinning chats here moves them out of others.
 	touches := []string{""}
@@ -54,12 +78,24 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 				return
 			}
 			made = cr.Data
+			if made.Title == "" {
+				made.Title = title
+			}
+			if made.Symbol == "" {
+				made.Symbol = symbol
+			}
+			if made.State == "" {
+				made.State = "expanded"
+			}
+			made.Chats, made.chatsUnlisted = s.chatsFor(chatIDs), false // the chats it was made with
 			c.claimed[made.ID] = true
-			c.noteChange(made.ID, ans.date)
+			c.noteAnswer(made.ID, ans)
 			if _, existing := s.find(made.ID); existing == nil {
 				nf := made
-				nf.Chats, nf.chatsUnlisted = s.chatsFor(chatIDs), false // the chats it was made with
+				nf.Chats = slices.Clone(made.Chats)
 				s.folders = append(s.folders, nf)
+			} else if existing.State == "" {
+				existing.State = made.State
 			}
 			s.orderUncertain = true // the vendor does not say where a new folder goes
 			for _, id := range chatIDs {
@@ -68,32 +104,35 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 				}
 			}
 		})
-	if err != nil {
+	var lost *AmbiguousError
+	if err != nil && ctx.Err() != nil && errors.As(err, &lost) {
+		// The caller left before the answer: settle it by a read, which changes nothing.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleReadTimeout)
+		defer cancel()
+		ok := false
+		if rerr := c.Refresh(rctx); rerr == nil {
+			c.mu.Lock()
+			ok = created(c.snap)
+			c.mu.Unlock()
+		}
+		if !ok {
+			return Folder{}, fmt.Errorf("%w. Cliq may have created chat folder %q (symbol %q) all the same, or may still: look for it in Cliq, "+
+				"and if it is there, import it with terraform import cliq_pin_folder.<name> <its id> (the cliq_pin_folders data source lists ids) "+
+				"instead of applying again, which would create a second one", err, title, symbol)
+		}
+		ans, err = nil, nil
+	}
+	switch {
+	case err != nil:
 		return Folder{}, err
-	}
-	if ans == nil {
+	case unsure != nil:
+		return Folder{}, unsure
+	case ans == nil:
 		return *adopted, nil
-	}
-	f := made
-	if f.ID == "" {
+	case made.ID == "":
 		return Folder{}, fmt.Errorf("cliq %s: the answer carries no category_id", OpCreateFolder)
 	}
-	if f.Title == "" {
-		f.Title = title
-	}
-	if f.Symbol == "" {
-		f.Symbol = symbol
-	}
-	if f.State == "" {
-		f.State = "expanded"
-	}
-	c.mu.Lock()
-	if _, sf := c.snap.find(f.ID); sf != nil && sf.State == "" {
-		sf.State = f.State
-	}
-	f.Chats = c.snap.chatsFor(chatIDs)
-	c.mu.Unlock()
-	return f, nil
+	return made, nil
 }
 
 // ModifyFolder changes a folder's title, symbol and state (operation 4); nil leaves one as it is.
@@ -230,21 +269,24 @@ func (c *Client) ReorderFolder(ctx context.Context, folderID, pinAbove string) e
 			return call{op: OpReorderFolder, path: "/pin-categories/" + folderID,
 				body: reorderFolderRequest{PinAbove: pinAbove, LastSyncTime: lastSync}}, true
 		},
-		func(s *snapshot, _ *answer) {
-			byID := map[string]Folder{}
-			for _, f := range s.folders {
-				byID[f.ID] = f
-			}
-			ids := applyMove(folderIDs(s.folders), folderID, pinAbove)
-			s.folders = s.folders[:0]
-			for _, id := range ids {
-				s.folders = append(s.folders, byID[id])
-			}
-		})
+		func(s *snapshot, _ *answer) { s.moveFolder(folderID, pinAbove) })
 	if err != nil {
 		return c.folderError(ctx, folderID, err)
 	}
 	return nil
+}
+
+// moveFolder applies an answered folder move to the snapshot.
+func (s *snapshot) moveFolder(folderID, pinAbove string) {
+	byID := map[string]Folder{}
+	for _, f := range s.folders {
+		byID[f.ID] = f
+	}
+	ids := applyMove(folderIDs(s.folders), folderID, pinAbove)
+	s.folders = s.folders[:0]
+	for _, id := range ids {
+		s.folders = append(s.folders, byID[id])
+	}
 }
 
 func folderIDs(folders []Folder) []string {
@@ -280,22 +322,25 @@ func (c *Client) replaceChats(ctx context.Context, folderID string, want func(cu
 				body: replaceChatsRequest{ChatIDs: sent, LastSyncTime: lastSync}}, true
 		},
 		func(s *snapshot, _ *answer) {
-			_, f := s.find(folderID)
-			if f == nil {
-				return
+			if _, f := s.find(folderID); f != nil {
+				s.replaced(f, sent)
 			}
-			for _, id := range sent {
-				if !f.HasChat(id) && len(s.foldersOf(id)) > 0 {
-					s.stale = true // pinning here may have moved it out of another folder
-				}
-			}
-			f.Chats = s.chatsFor(sent)
-			s.chatOrderUncertain[folderID] = false
 		})
 	if err != nil {
 		return c.folderError(ctx, folderID, err)
 	}
 	return nil
+}
+
+// replaced applies an answered replace of f's chats by ids to the snapshot.
+func (s *snapshot) replaced(f *Folder, ids []string) {
+	for _, id := range ids {
+		if !f.HasChat(id) && len(s.foldersOf(id)) > 0 {
+			s.stale = true // pinning here may have moved it out of another folder
+		}
+	}
+	f.Chats = s.chatsFor(ids)
+	s.chatOrderUncertain[f.ID] = false
 }
 
 // SetFolderChats changes the folder's chats from prior (what the plan saw) to want, and nothing
@@ -306,8 +351,9 @@ func (c *Client) SetFolderChats(ctx context.Context, folderID string, prior, wan
 	return c.replaceOrMove(ctx, folderID, func(current []string) []string { return MergeChats(current, prior, want) })
 }
 
-// replaceOrMove makes the folder hold what target computes from its proven chats, by one move
-// when that suffices, else by a replace.
+// replaceOrMove makes the folder hold what target computes from its chats: by one move when that
+// suffices, else by a replace. Both are computed inside the build, from the snapshot whose sync
+// time the request carries (doc.go, rule 1), again on every attempt.
 func (c *Client) replaceOrMove(ctx context.Context, folderID string, target func(current []string) []string) error {
 	f, ok, err := c.folder(ctx, folderID, true)
 	if err != nil {
@@ -316,12 +362,10 @@ func (c *Client) replaceOrMove(ctx context.Context, folderID string, target func
 	if !ok {
 		return fmt.Errorf("%w: %s", ErrFolderNotFound, folderID)
 	}
-	current := f.ChatIDs()
-	goal := target(current)
 	if f.chatsUnlisted {
 		// Cliq listed it without chats (perhaps because it has none): pins add the plan's chats
 		// without a list that could drop unseen ones; then the folder lists them.
-		for _, id := range goal {
+		for _, id := range target(f.ChatIDs()) {
 			if err := c.PinChat(ctx, id, folderID); err != nil {
 				return err
 			}
@@ -336,47 +380,56 @@ func (c *Client) replaceOrMove(ctx context.Context, folderID string, target func
 		} else if f.chatsUnlisted {
 			return fmt.Errorf("%w: folder %s", errUnlisted, folderID)
 		}
-		current = f.ChatIDs()
-		goal = target(current)
 	}
-	if slices.Equal(current, goal) {
-		return nil
+	var sent []string
+	var moved *move
+	err = c.checked(ctx, folderID,
+		func(s *snapshot, lastSync string) (call, bool) {
+			sent, moved = nil, nil
+			_, f := s.find(folderID)
+			if f == nil {
+				return call{}, false
+			}
+			current := f.ChatIDs()
+			// Never nil: "chat_ids": null would make the request another operation (a folder move).
+			goal := append([]string{}, target(current)...)
+			if slices.Equal(current, goal) {
+				return call{}, false
+			}
+			if sameSet(current, goal) {
+				if moves := planMoves(current, goal); len(moves) == 1 {
+					moved = &moves[0]
+					return call{op: OpReorderChat, path: "/pin-categories/" + folderID,
+						body: reorderChatRequest{ChatID: moved.Item, PinAbove: moved.Above, LastSyncTime: lastSync}}, true
+				}
+			}
+			sent = goal
+			return call{op: OpReplaceChats, path: "/pin-categories/" + folderID,
+				body: replaceChatsRequest{ChatIDs: sent, LastSyncTime: lastSync}}, true
+		},
+		func(s *snapshot, _ *answer) {
+			_, f := s.find(folderID)
+			if f == nil {
+				return
+			}
+			if moved != nil {
+				f.Chats = s.chatsFor(applyMove(f.ChatIDs(), moved.Item, moved.Above))
+				return
+			}
+			s.replaced(f, sent)
+		})
+	if err != nil {
+		return c.folderError(ctx, folderID, err)
 	}
-	if sameSet(current, goal) {
-		if moves := planMoves(current, goal); len(moves) == 1 {
-			// A move changes nothing but the one chat's place, so it needs no merge of its own.
-			return c.ReorderChat(ctx, folderID, moves[0].Item, moves[0].Above)
-		}
-	}
-	return c.replaceChats(ctx, folderID, target)
+	return nil
 }
 
-// MergeChats is the folder content that applies the plan's change from prior to want onto
-// current, the folder's chats now: chats in want but not prior are added, chats in prior but not
-// want are removed, chats in both stay if they are still there; want's order holds among its chats,
-// and every other chat in current (pinned by hand since the plan) keeps its place after the chat
-// it follows now.
+// MergeChats is the folder content that applies the plan's change from prior (the state) to want
+// (the configuration) onto current, the folder's chats as a read shows them, and changes nothing
+// else (doc.go, rule 3): see mergeOrder. Chats the plan removes go; chats it adds come; chats both
+// keep stay only if they are still there; chats pinned by hand since the plan stay.
 func MergeChats(current, prior, want []string) []string {
-	var out []string
-	for _, id := range want {
-		if !slices.Contains(prior, id) || slices.Contains(current, id) {
-			out = append(out, id)
-		}
-	}
-	for i, id := range current {
-		if slices.Contains(prior, id) || slices.Contains(want, id) {
-			continue
-		}
-		at := 0 // after the nearest chat above it that the result holds, else first
-		for j := i - 1; j >= 0; j-- {
-			if k := slices.Index(out, current[j]); k >= 0 {
-				at = k + 1
-				break
-			}
-		}
-		out = slices.Insert(out, at, id)
-	}
-	return out
+	return mergeOrder(current, prior, want, true, nil)
 }
 
 func sameSet(a, b []string) bool {
@@ -400,12 +453,75 @@ func (c *Client) FolderOrder(ctx context.Context) ([]string, error) {
 }
 
 // SetFolderOrder puts the folders ids, in that order, at the top of the folder list, leaving the
-// others in their relative order below, with the fewest moves (operation 7).
+// others in their relative order below, with the fewest moves (operation 7): what a new
+// cliq_pin_folder_order asks.
 func (c *Client) SetFolderOrder(ctx context.Context, ids []string) error {
+	return c.orderFolders(ctx, ids, func(current []string) []string { return DesiredFolderOrder(current, ids) })
+}
+
+// UpdateFolderOrder changes the order of the folders ids from prior (the state) to ids (the
+// configuration), and nothing else (doc.go, rule 3): only the pairs of folders whose relative order
+// the plan changes, or that a newly listed folder forms with the listed ones, move (mergeOrder);
+// every other pair, listed or not, stays as the person left it.
+func (c *Client) UpdateFolderOrder(ctx context.Context, prior, ids []string) error {
+	// Runs in the build, with c.mu held: a folder this client made is placed where the plan says.
+	made := func(id string) bool { return c.claimed[id] }
+	return c.orderFolders(ctx, ids, func(current []string) []string { return mergeOrder(current, prior, ids, false, made) })
+}
+
+// orderFolders moves folders, one move at a time, until the folder order is what target computes
+// from it. Each move is computed inside the build, from the snapshot whose sync time it carries
+// (doc.go, rule 1), never planned from an earlier read.
+func (c *Client) orderFolders(ctx context.Context, ids []string, target func(current []string) []string) error {
 	current, err := c.FolderOrder(ctx)
 	if err != nil {
 		return err
 	}
+	if err := missingFolders(current, ids); err != nil {
+		return err
+	}
+	// Each step moves one folder to its final place; a person's changes meanwhile may call for
+	// more, but not without end. The goal is computed again only when the order is not the one the
+	// client's own moves left.
+	var goal, expected []string
+	for step := 0; step <= 2*len(current)+maxRetries; step++ {
+		var moved *move
+		var missing error
+		err := c.checked(ctx, "",
+			func(s *snapshot, lastSync string) (call, bool) {
+				moved, missing = nil, nil
+				current := slices.DeleteFunc(folderIDs(s.folders), func(id string) bool { return id == DefaultFolderID })
+				if missing = missingFolders(current, ids); missing != nil {
+					return call{}, false
+				}
+				if goal == nil || !slices.Equal(current, expected) {
+					goal = target(current)
+				}
+				moves := planMoves(current, goal)
+				if len(moves) == 0 {
+					return call{}, false
+				}
+				moved = &moves[0]
+				expected = applyMove(current, moved.Item, moved.Above)
+				return call{op: OpReorderFolder, path: "/pin-categories/" + moved.Item,
+					body: reorderFolderRequest{PinAbove: moved.Above, LastSyncTime: lastSync}}, true
+			},
+			func(s *snapshot, _ *answer) { s.moveFolder(moved.Item, moved.Above) })
+		switch {
+		case err != nil && moved != nil:
+			return c.folderError(ctx, moved.Item, err)
+		case err != nil:
+			return err
+		case missing != nil:
+			return missing
+		case moved == nil:
+			return nil // in order
+		}
+	}
+	return fmt.Errorf("%w: the folder order kept changing while the provider ordered it", errNotConverged)
+}
+
+func missingFolders(current, ids []string) error {
 	var missing []string
 	for _, id := range ids {
 		if !slices.Contains(current, id) {
@@ -414,12 +530,6 @@ func (c *Client) SetFolderOrder(ctx context.Context, ids []string) error {
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("%w: %s", ErrFolderNotFound, strings.Join(missing, ", "))
-	}
-	target := DesiredFolderOrder(current, ids)
-	for _, m := range planMoves(current, target) {
-		if err := c.ReorderFolder(ctx, m.Item, m.Above); err != nil {
-			return err
-		}
 	}
 	return nil
 }
