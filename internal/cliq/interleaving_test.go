@@ -458,9 +458,12 @@ func runSchedule(rt *rapid.T, tally *scheduleTally) {
 
 	var wg sync.WaitGroup
 	start := time.Now()
+	opCtxs := map[*scheduledOp]context.Context{}
+	for _, o := range s.ops { // every cancel is set before any request can fire a hook
+		opCtxs[o], o.cancel = context.WithCancel(ctx)
+	}
 	for _, o := range s.ops {
-		opCtx, cancel := context.WithCancel(ctx)
-		o.cancel = cancel
+		opCtx, cancel := opCtxs[o], o.cancel
 		if o.cancelAt > 0 {
 			time.AfterFunc(o.cancelAt, cancel)
 		}
