@@ -6,10 +6,11 @@ import (
 	"time"
 )
 
-// pinChange is one pin to remove, waiting in a batch.
+// pinChange is one pin to add or remove, waiting in a batch.
 type pinChange struct {
 	ctx              context.Context
 	folderID, chatID string
+	add              bool       // pin the chat into the folder; else take it out
 	done             chan error // buffered: the batch never blocks on a caller that already left
 
 	mu     sync.Mutex
@@ -22,8 +23,9 @@ func (p *pinChange) carriedBy(f *flight) {
 	p.flight = f
 }
 
-// batcher gathers removals that arrive together (Terraform destroys many pins in parallel) so
-// that those from one folder leave it in one request, and hands each caller its own outcome.
+// batcher gathers pin changes that arrive together (Terraform creates and destroys many pins in
+// parallel) so that those of one folder can leave it in one request, and hands each caller its own
+// outcome.
 type batcher struct {
 	delay   time.Duration
 	run     func(folderID string, changes []*pinChange) // reports on each change's done
@@ -46,11 +48,11 @@ func newBatcher(delay time.Duration, run func(string, []*pinChange)) *batcher {
 // submit queues one change and waits for its outcome, or for ctx to end. A caller whose ctx ends
 // returns at once, and its change is then never sent (doc.go, rule 5): a batch sends only the
 // changes of callers still waiting, and stops a request before it leaves if one of them goes.
-func (b *batcher) submit(ctx context.Context, folderID, chatID string) error {
+func (b *batcher) submit(ctx context.Context, folderID, chatID string, add bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	p := &pinChange{ctx: ctx, folderID: folderID, chatID: chatID, done: make(chan error, 1)}
+	p := &pinChange{ctx: ctx, folderID: folderID, chatID: chatID, add: add, done: make(chan error, 1)}
 	b.mu.Lock()
 	b.pending = append(b.pending, p)
 	switch {
@@ -116,6 +118,16 @@ func (b *batcher) runBatch(batch []*pinChange) {
 			go b.work(p.folderID)
 		}
 	}
+}
+
+// take takes the changes queued for folderID now, which its worker adds to the request it is
+// about to send (they arrived while it waited for the read that proves the folder).
+func (b *batcher) take(folderID string) []*pinChange {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	changes := b.queued[folderID]
+	delete(b.queued, folderID)
+	return changes
 }
 
 // work runs one folder's queued changes, all that have gathered each time, until none is left.
