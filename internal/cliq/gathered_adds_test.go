@@ -2,12 +2,17 @@ package cliq
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
 
 	"github.com/cliq-tf/terraform-provider-cliq/internal/fakecliq"
 )
@@ -218,5 +223,295 @@ func TestAHandMadePinAfterTheProvingReadSurvivesGatheredAdds(t *testing.T) {
 	}
 	if p := e.count(OpPinChat); p != 0 {
 		t.Fatalf("pin_chat = %d, want 0 (the adds wait together for a replace)", p)
+	}
+}
+
+// TestGatheredChangesKeepEveryHandMadeChange searches random schedules of the paths gathered adds
+// opened: adds into one folder that wait together (into folders a read proves, into one the client
+// just created, into My Pins), the choice between pins and a replace (pin_chat's budget drawn as
+// free, nearly spoken for or spoken for), and adds and removals of one folder in the same wave,
+// some callers cancelled, while a person pins and unpins chats at chosen moments (after a read,
+// within a read's second, before and after a write). Then:
+//   - every (folder, chat) pair no operation targets is as the person left it;
+//   - every operation that succeeded is on the server, unless the person changed the same pair or
+//     another operation of the wave changed it the other way;
+//   - no request adding a cancelled add's chat left after the add returned;
+//   - nothing was throttled.
+//
+// GATHERED_SCHEDULES sets the number of schedules (default 8).
+func TestGatheredChangesKeepEveryHandMadeChange(t *testing.T) {
+	if f := flag.Lookup("rapid.checks"); f != nil && f.Value.String() == f.DefValue {
+		n := "8"
+		if v := os.Getenv("GATHERED_SCHEDULES"); v != "" {
+			n = v
+		}
+		must(t, flag.Set("rapid.checks", n))
+		defer func() { _ = flag.Set("rapid.checks", f.DefValue) }()
+	}
+	var tally gatheredTally
+	rapid.Check(t, func(rt *rapid.T) { runGatheredSchedule(t, rt, &tally) })
+	t.Logf("%d schedules: %d changes (%d succeeded, %d cancelled), %d replaces carrying adds, %d pins, %d hand-made changes",
+		tally.schedules.Load(), tally.ops.Load(), tally.succeeded.Load(), tally.cancelled.Load(), tally.addReplaces.Load(), tally.pins.Load(), tally.person.Load())
+	if tally.succeeded.Load() == 0 || tally.addReplaces.Load() == 0 || tally.pins.Load() == 0 || tally.person.Load() == 0 {
+		t.Fatal("the schedules missed a path: no change succeeded, no replace carried an add, no pin was sent, or the person never acted")
+	}
+}
+
+type gatheredTally struct {
+	schedules, ops, succeeded, cancelled, addReplaces, pins, person atomic.Int64
+}
+
+type gatheredOp struct {
+	add          bool
+	folder, chat string
+	cancelAfter  int // > 0: the caller is cancelled right after the fake answered this many requests
+	err          error
+	cancelled    bool
+	returned     time.Time // server clock
+}
+
+func (o *gatheredOp) String() string {
+	verb := "remove"
+	if o.add {
+		verb = "add"
+	}
+	s := fmt.Sprintf("%s(%s, %s)", verb, o.folder, o.chat)
+	if o.cancelAfter > 0 {
+		s += fmt.Sprintf(" cancelled after request %d", o.cancelAfter)
+	}
+	return s
+}
+
+func runGatheredSchedule(t *testing.T, rt *rapid.T, tally *gatheredTally) {
+	reading := fakecliq.Reading{
+		MyPinsRefusesReplace: rapid.Bool().Draw(rt, "My Pins refuses replace_chats"),
+		OneFolderPerChat:     rapid.Bool().Draw(rt, "a chat in one folder at a time"),
+		NewOnTop:             rapid.Bool().Draw(rt, "new pins on top"),
+		WholeSecondSync:      rapid.Bool().Draw(rt, "whole-second sync check"),
+	}
+	fake, client := scheduleEnv(t, rt, reading)
+	ctx, cancelAll := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancelAll()
+
+	a := fake.CreateFolderOOB("A", "", drawChats(rt, "A"))
+	b := fake.CreateFolderOOB("B", "", drawChats(rt, "B"))
+	own := fake.CreateFolderOOB("P", "", drawChats(rt, "P"))
+	for _, c := range drawChats(rt, "My Pins") {
+		must(t, fake.PinChatOOB(c, DefaultFolderID))
+	}
+	time.Sleep(10 * time.Millisecond)
+	advance(fake, 2*time.Second) // the client's first read comes later than the set-up
+	managed := []string{a, b, DefaultFolderID}
+	if rapid.Bool().Draw(rt, "a folder the client just created") {
+		n, err := client.CreateFolder(ctx, "N", "", nil) // no read proves it yet
+		must(t, err)
+		managed = append(managed, n.ID)
+	} else if rapid.Bool().Draw(rt, "the client has read the list") {
+		_, err := client.ListFolders(ctx)
+		must(t, err)
+	}
+	initial := map[string][]string{}
+	for _, f := range fake.Folders() {
+		initial[f.ID] = f.ChatIDs
+	}
+	claimed := rapid.SampledFrom([]int{0, Threshold(OpPinChat) - 2, Threshold(OpPinChat)}).Draw(rt, "pin_chat slots spoken for")
+	client.claims.mu.Lock()
+	client.claims.n = claimed
+	client.claims.mu.Unlock()
+
+	// The wave: changes into few folders, so that they gather; one change per (folder, chat), as
+	// Terraform plans, with adds and removals of one folder side by side.
+	var ops []*gatheredOp
+	taken := map[pair]bool{}
+	for i := range rapid.IntRange(2, 8).Draw(rt, "changes") {
+		o := &gatheredOp{
+			add:    rapid.IntRange(0, 2).Draw(rt, fmt.Sprintf("change %d is a removal", i)) > 0,
+			folder: rapid.SampledFrom(managed).Draw(rt, fmt.Sprintf("change %d folder", i)),
+			chat:   rapid.SampledFrom(scheduleChats).Draw(rt, fmt.Sprintf("change %d chat", i)),
+		}
+		if !o.add && len(initial[o.folder]) > 0 {
+			o.chat = rapid.SampledFrom(initial[o.folder]).Draw(rt, fmt.Sprintf("change %d pinned chat", i))
+		}
+		if taken[pair{o.folder, o.chat}] {
+			continue
+		}
+		taken[pair{o.folder, o.chat}] = true
+		if rapid.IntRange(0, 4).Draw(rt, fmt.Sprintf("change %d cancelled", i)) == 0 {
+			o.cancelAfter = rapid.IntRange(1, 6).Draw(rt, fmt.Sprintf("change %d cancelled after request", i))
+		}
+		ops = append(ops, o)
+	}
+	// The person acts where the wave does: in its folders, on any chat.
+	actions := make([]*personAction, rapid.IntRange(1, 4).Draw(rt, "hand-made changes"))
+	folders := slices.Compact(slices.Sorted(func(yield func(string) bool) {
+		for _, o := range ops {
+			if !yield(o.folder) {
+				return
+			}
+		}
+		yield(own)
+	}))
+	for i := range actions {
+		actions[i] = &personAction{
+			trigger: rapid.SampledFrom([]string{"after-read", "read-undated", "before-write", "after-write"}).Draw(rt, fmt.Sprintf("person %d when", i)),
+			n:       rapid.IntRange(1, 3).Draw(rt, fmt.Sprintf("person %d at request", i)),
+			pin:     rapid.Bool().Draw(rt, fmt.Sprintf("person %d pins", i)),
+			folder:  rapid.SampledFrom(folders).Draw(rt, fmt.Sprintf("person %d folder", i)),
+			chat:    rapid.SampledFrom(scheduleChats).Draw(rt, fmt.Sprintf("person %d chat", i)),
+		}
+	}
+	for _, o := range ops {
+		rt.Logf("%v", o)
+	}
+	for _, a := range actions {
+		rt.Logf("%v", a)
+	}
+	hookPerson(fake, actions)
+	var answered atomic.Int32
+	cancels := map[int][]context.CancelFunc{}
+	var cancelMu sync.Mutex
+	fake.AfterRequest(func(r fakecliq.LoggedRequest) {
+		if r.Op == fakecliq.OpToken || r.Op == "" {
+			return
+		}
+		n := int(answered.Add(1))
+		cancelMu.Lock()
+		fns := cancels[n]
+		cancelMu.Unlock()
+		for _, cancel := range fns {
+			cancel()
+		}
+	})
+
+	var wg sync.WaitGroup
+	for _, o := range ops {
+		opCtx, cancel := context.WithCancel(ctx)
+		if o.cancelAfter > 0 {
+			cancelMu.Lock()
+			cancels[o.cancelAfter] = append(cancels[o.cancelAfter], cancel)
+			cancelMu.Unlock()
+		}
+		wg.Go(func() {
+			defer cancel()
+			if o.add {
+				o.err = client.AddPin(opCtx, o.folder, o.chat)
+			} else {
+				o.err = client.RemovePin(opCtx, o.folder, o.chat)
+			}
+			o.cancelled = opCtx.Err() != nil && o.err != nil
+			o.returned = fake.Now()
+		})
+	}
+	wg.Wait()
+	time.Sleep(50 * time.Millisecond) // let the last hooks finish
+	fake.ClearHooks()
+
+	tally.schedules.Add(1)
+	for _, o := range ops {
+		tally.ops.Add(1)
+		if o.err == nil {
+			tally.succeeded.Add(1)
+		} else {
+			rt.Logf("%v: %v", o, o.err)
+		}
+		if o.cancelled {
+			tally.cancelled.Add(1)
+		}
+	}
+	for _, act := range actions {
+		if act.done.Load() {
+			tally.person.Add(1)
+		}
+	}
+	log := fake.RequestLog()
+	for _, r := range log {
+		switch r.Op {
+		case fakecliq.OpPinChat:
+			tally.pins.Add(1)
+		case fakecliq.OpReplaceChats:
+			if slices.ContainsFunc(ops, func(o *gatheredOp) bool { return o.add && strings.HasSuffix(r.Path, "/"+o.folder) }) {
+				tally.addReplaces.Add(1)
+			}
+		}
+	}
+
+	final := map[string][]string{}
+	for _, f := range fake.Folders() {
+		final[f.ID] = f.ChatIDs
+	}
+	personLast := func(p pair) (pinned, touched bool) {
+		last := 0
+		for _, act := range actions {
+			if act.done.Load() && act.folder == p.folder && act.chat == p.chat && act.seq > last {
+				pinned, touched, last = act.pin, true, act.seq
+			}
+		}
+		return pinned, touched
+	}
+	// Under OneFolderPerChat, pinning a chat anywhere takes it out of every other folder: a pair of
+	// a chat that some change or the person pinned elsewhere is the vendor's doing, not checked.
+	movedByReading := func(p pair) bool {
+		if !reading.OneFolderPerChat {
+			return false
+		}
+		return slices.ContainsFunc(ops, func(o *gatheredOp) bool { return o.add && o.chat == p.chat && o.folder != p.folder }) ||
+			slices.ContainsFunc(actions, func(act *personAction) bool { return act.done.Load() && act.pin && act.chat == p.chat && act.folder != p.folder })
+	}
+	// 1. Pairs no change targets are as the person left them.
+	for _, f := range append(slices.Clone(managed), own) {
+		for _, c := range scheduleChats {
+			p := pair{f, c}
+			if taken[p] || movedByReading(p) {
+				continue
+			}
+			want := slices.Contains(initial[f], c)
+			if pinned, touched := personLast(p); touched {
+				want = pinned
+			}
+			if got := slices.Contains(final[f], c); got != want {
+				if want && reading.MyPinsRefusesReplace && f != DefaultFolderID && slices.ContainsFunc(ops, func(o *gatheredOp) bool {
+					return !o.add && o.folder == DefaultFolderID && o.chat == c
+				}) {
+					continue // the window cliq_chat_pin's docs describe
+				}
+				rt.Fatalf("chat %s in folder %s: pinned=%v, want %v (the person's, and no change targets it)\nfinal: %v", c, f, got, want, final)
+			}
+		}
+	}
+	// 2. Changes that succeeded are on the server.
+	for _, o := range ops {
+		p := pair{o.folder, o.chat}
+		if _, touched := personLast(p); o.err != nil || touched || movedByReading(p) {
+			continue
+		}
+		if got := slices.Contains(final[o.folder], o.chat); got != o.add {
+			rt.Fatalf("%v succeeded, but chat %s in folder %s is pinned=%v\nfinal: %v", o, o.chat, o.folder, got, final)
+		}
+	}
+	// 3. No request adding a cancelled add's chat left after it returned.
+	for _, o := range ops {
+		if !o.cancelled || !o.add || slices.Contains(initial[o.folder], o.chat) {
+			continue
+		}
+		if _, touched := personLast(pair{o.folder, o.chat}); touched {
+			continue
+		}
+		for _, r := range log {
+			if !r.Time.After(o.returned) {
+				continue
+			}
+			pins := r.Op == fakecliq.OpPinChat && r.Path == APIPathPrefix+"/chats/"+o.chat+"/pins" &&
+				(strings.Contains(r.Body, `"`+o.folder+`"`) || o.folder == DefaultFolderID && !strings.Contains(r.Body, "category_id"))
+			replaces := r.Op == fakecliq.OpReplaceChats && strings.HasSuffix(r.Path, "/"+o.folder) && strings.Contains(r.Body, `"`+o.chat+`"`)
+			if pins || replaces {
+				rt.Fatalf("%v returned at %s, cancelled, but %s %s %s arrived at %s", o, o.returned.Format("15:04:05.000"), r.Op, r.Path, r.Body, r.Time.Format("15:04:05.000"))
+			}
+		}
+	}
+	// 4. Nothing was throttled.
+	for _, op := range fakecliq.AllOps() {
+		if n := fake.ThrottledCount(op); n > 0 {
+			rt.Fatalf("%d %s requests were throttled", n, op)
+		}
 	}
 }
