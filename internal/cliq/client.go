@@ -38,6 +38,11 @@ type Client struct {
 	// myPinsRefusesReplace is set once Cliq refused to replace My Pins' chats (operation 8):
 	// removals from My Pins then unpin (operation 10), under the conditions of rule 3.
 	myPinsRefusesReplace atomic.Bool
+
+	// inFlightGrace is how long a write already on the wire may finish after its caller is
+	// cancelled (rule 5); a field so that tests can shorten it.
+	inFlightGrace time.Duration
+	createReadAge time.Duration
 }
 
 // New validates cfg and returns a Client. It sends nothing.
@@ -46,7 +51,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: rc, claimed: map[string]bool{}, changes: map[string]change{}, gate: newGate()}
+	c := &Client{cfg: rc, claimed: map[string]bool{}, changes: map[string]change{}, gate: newGate(), inFlightGrace: inFlightGrace}
 	accountKey := rc.apiBase.String() + "|"
 	if rc.AccessToken != "" {
 		c.creds = staticToken(rc.AccessToken)

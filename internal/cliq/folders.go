@@ -230,21 +230,24 @@ func (c *Client) ReorderFolder(ctx context.Context, folderID, pinAbove string) e
 			return call{op: OpReorderFolder, path: "/pin-categories/" + folderID,
 				body: reorderFolderRequest{PinAbove: pinAbove, LastSyncTime: lastSync}}, true
 		},
-		func(s *snapshot, _ *answer) {
-			byID := map[string]Folder{}
-			for _, f := range s.folders {
-				byID[f.ID] = f
-			}
-			ids := applyMove(folderIDs(s.folders), folderID, pinAbove)
-			s.folders = s.folders[:0]
-			for _, id := range ids {
-				s.folders = append(s.folders, byID[id])
-			}
-		})
+		func(s *snapshot, _ *answer) { s.moveFolder(folderID, pinAbove) })
 	if err != nil {
 		return c.folderError(ctx, folderID, err)
 	}
 	return nil
+}
+
+// moveFolder applies an answered folder move to the snapshot.
+func (s *snapshot) moveFolder(folderID, pinAbove string) {
+	byID := map[string]Folder{}
+	for _, f := range s.folders {
+		byID[f.ID] = f
+	}
+	ids := applyMove(folderIDs(s.folders), folderID, pinAbove)
+	s.folders = s.folders[:0]
+	for _, id := range ids {
+		s.folders = append(s.folders, byID[id])
+	}
 }
 
 func folderIDs(folders []Folder) []string {
@@ -280,22 +283,25 @@ func (c *Client) replaceChats(ctx context.Context, folderID string, want func(cu
 				body: replaceChatsRequest{ChatIDs: sent, LastSyncTime: lastSync}}, true
 		},
 		func(s *snapshot, _ *answer) {
-			_, f := s.find(folderID)
-			if f == nil {
-				return
+			if _, f := s.find(folderID); f != nil {
+				s.replaced(f, sent)
 			}
-			for _, id := range sent {
-				if !f.HasChat(id) && len(s.foldersOf(id)) > 0 {
-					s.stale = true // pinning here may have moved it out of another folder
-				}
-			}
-			f.Chats = s.chatsFor(sent)
-			s.chatOrderUncertain[folderID] = false
 		})
 	if err != nil {
 		return c.folderError(ctx, folderID, err)
 	}
 	return nil
+}
+
+// replaced applies an answered replace of f's chats by ids to the snapshot.
+func (s *snapshot) replaced(f *Folder, ids []string) {
+	for _, id := range ids {
+		if !f.HasChat(id) && len(s.foldersOf(id)) > 0 {
+			s.stale = true // pinning here may have moved it out of another folder
+		}
+	}
+	f.Chats = s.chatsFor(ids)
+	s.chatOrderUncertain[f.ID] = false
 }
 
 // SetFolderChats changes the folder's chats from prior (what the plan saw) to want, and nothing
@@ -306,8 +312,9 @@ func (c *Client) SetFolderChats(ctx context.Context, folderID string, prior, wan
 	return c.replaceOrMove(ctx, folderID, func(current []string) []string { return MergeChats(current, prior, want) })
 }
 
-// replaceOrMove makes the folder hold what target computes from its proven chats, by one move
-// when that suffices, else by a replace.
+// replaceOrMove makes the folder hold what target computes from its chats: by one move when that
+// suffices, else by a replace. Both are computed inside the build, from the snapshot whose sync
+// time the request carries (doc.go, rule 1), again on every attempt.
 func (c *Client) replaceOrMove(ctx context.Context, folderID string, target func(current []string) []string) error {
 	f, ok, err := c.folder(ctx, folderID, true)
 	if err != nil {
@@ -316,12 +323,10 @@ func (c *Client) replaceOrMove(ctx context.Context, folderID string, target func
 	if !ok {
 		return fmt.Errorf("%w: %s", ErrFolderNotFound, folderID)
 	}
-	current := f.ChatIDs()
-	goal := target(current)
 	if f.chatsUnlisted {
 		// Cliq listed it without chats (perhaps because it has none): pins add the plan's chats
 		// without a list that could drop unseen ones; then the folder lists them.
-		for _, id := range goal {
+		for _, id := range target(f.ChatIDs()) {
 			if err := c.PinChat(ctx, id, folderID); err != nil {
 				return err
 			}
@@ -336,47 +341,56 @@ func (c *Client) replaceOrMove(ctx context.Context, folderID string, target func
 		} else if f.chatsUnlisted {
 			return fmt.Errorf("%w: folder %s", errUnlisted, folderID)
 		}
-		current = f.ChatIDs()
-		goal = target(current)
 	}
-	if slices.Equal(current, goal) {
-		return nil
+	var sent []string
+	var moved *move
+	err = c.checked(ctx, folderID,
+		func(s *snapshot, lastSync string) (call, bool) {
+			sent, moved = nil, nil
+			_, f := s.find(folderID)
+			if f == nil {
+				return call{}, false
+			}
+			current := f.ChatIDs()
+			// Never nil: "chat_ids": null would make the request another operation (a folder move).
+			goal := append([]string{}, target(current)...)
+			if slices.Equal(current, goal) {
+				return call{}, false
+			}
+			if sameSet(current, goal) {
+				if moves := planMoves(current, goal); len(moves) == 1 {
+					moved = &moves[0]
+					return call{op: OpReorderChat, path: "/pin-categories/" + folderID,
+						body: reorderChatRequest{ChatID: moved.Item, PinAbove: moved.Above, LastSyncTime: lastSync}}, true
+				}
+			}
+			sent = goal
+			return call{op: OpReplaceChats, path: "/pin-categories/" + folderID,
+				body: replaceChatsRequest{ChatIDs: sent, LastSyncTime: lastSync}}, true
+		},
+		func(s *snapshot, _ *answer) {
+			_, f := s.find(folderID)
+			if f == nil {
+				return
+			}
+			if moved != nil {
+				f.Chats = s.chatsFor(applyMove(f.ChatIDs(), moved.Item, moved.Above))
+				return
+			}
+			s.replaced(f, sent)
+		})
+	if err != nil {
+		return c.folderError(ctx, folderID, err)
 	}
-	if sameSet(current, goal) {
-		if moves := planMoves(current, goal); len(moves) == 1 {
-			// A move changes nothing but the one chat's place, so it needs no merge of its own.
-			return c.ReorderChat(ctx, folderID, moves[0].Item, moves[0].Above)
-		}
-	}
-	return c.replaceChats(ctx, folderID, target)
+	return nil
 }
 
-// MergeChats is the folder content that applies the plan's change from prior to want onto
-// current, the folder's chats now: chats in want but not prior are added, chats in prior but not
-// want are removed, chats in both stay if they are still there; want's order holds among its chats,
-// and every other chat in current (pinned by hand since the plan) keeps its place after the chat
-// it follows now.
+// MergeChats is the folder content that applies the plan's change from prior (the state) to want
+// (the configuration) onto current, the folder's chats as a read shows them, and changes nothing
+// else (doc.go, rule 3): see mergeOrder. Chats the plan removes go; chats it adds come; chats both
+// keep stay only if they are still there; chats pinned by hand since the plan stay.
 func MergeChats(current, prior, want []string) []string {
-	var out []string
-	for _, id := range want {
-		if !slices.Contains(prior, id) || slices.Contains(current, id) {
-			out = append(out, id)
-		}
-	}
-	for i, id := range current {
-		if slices.Contains(prior, id) || slices.Contains(want, id) {
-			continue
-		}
-		at := 0 // after the nearest chat above it that the result holds, else first
-		for j := i - 1; j >= 0; j-- {
-			if k := slices.Index(out, current[j]); k >= 0 {
-				at = k + 1
-				break
-			}
-		}
-		out = slices.Insert(out, at, id)
-	}
-	return out
+	return mergeOrder(current, prior, want, true)
 }
 
 func sameSet(a, b []string) bool {
@@ -400,12 +414,67 @@ func (c *Client) FolderOrder(ctx context.Context) ([]string, error) {
 }
 
 // SetFolderOrder puts the folders ids, in that order, at the top of the folder list, leaving the
-// others in their relative order below, with the fewest moves (operation 7).
+// others in their relative order below, with the fewest moves (operation 7): what a new
+// cliq_pin_folder_order asks.
 func (c *Client) SetFolderOrder(ctx context.Context, ids []string) error {
+	return c.orderFolders(ctx, ids, func(current []string) []string { return DesiredFolderOrder(current, ids) })
+}
+
+// UpdateFolderOrder changes the order of the folders ids from prior (the state) to ids (the
+// configuration), and nothing else (doc.go, rule 3): only the pairs of folders whose relative order
+// the plan changes, or that a newly listed folder forms with the listed ones, move (mergeOrder);
+// every other pair, listed or not, stays as the person left it.
+func (c *Client) UpdateFolderOrder(ctx context.Context, prior, ids []string) error {
+	return c.orderFolders(ctx, ids, func(current []string) []string { return mergeOrder(current, prior, ids, false) })
+}
+
+// orderFolders moves folders, one move at a time, until the folder order is what target computes
+// from it. Each move is computed inside the build, from the snapshot whose sync time it carries
+// (doc.go, rule 1), never planned from an earlier read.
+func (c *Client) orderFolders(ctx context.Context, ids []string, target func(current []string) []string) error {
 	current, err := c.FolderOrder(ctx)
 	if err != nil {
 		return err
 	}
+	if err := missingFolders(current, ids); err != nil {
+		return err
+	}
+	// Each step moves one folder to its final place; a person's changes meanwhile may call for
+	// more, but not without end.
+	for step := 0; step <= 2*len(current)+maxRetries; step++ {
+		var moved *move
+		var missing error
+		err := c.checked(ctx, "",
+			func(s *snapshot, lastSync string) (call, bool) {
+				moved, missing = nil, nil
+				current := slices.DeleteFunc(folderIDs(s.folders), func(id string) bool { return id == DefaultFolderID })
+				if missing = missingFolders(current, ids); missing != nil {
+					return call{}, false
+				}
+				moves := planMoves(current, target(current))
+				if len(moves) == 0 {
+					return call{}, false
+				}
+				moved = &moves[0]
+				return call{op: OpReorderFolder, path: "/pin-categories/" + moved.Item,
+					body: reorderFolderRequest{PinAbove: moved.Above, LastSyncTime: lastSync}}, true
+			},
+			func(s *snapshot, _ *answer) { s.moveFolder(moved.Item, moved.Above) })
+		switch {
+		case err != nil && moved != nil:
+			return c.folderError(ctx, moved.Item, err)
+		case err != nil:
+			return err
+		case missing != nil:
+			return missing
+		case moved == nil:
+			return nil // in order
+		}
+	}
+	return fmt.Errorf("%w: the folder order kept changing while the provider ordered it", errNotConverged)
+}
+
+func missingFolders(current, ids []string) error {
 	var missing []string
 	for _, id := range ids {
 		if !slices.Contains(current, id) {
@@ -414,12 +483,6 @@ func (c *Client) SetFolderOrder(ctx context.Context, ids []string) error {
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("%w: %s", ErrFolderNotFound, strings.Join(missing, ", "))
-	}
-	target := DesiredFolderOrder(current, ids)
-	for _, m := range planMoves(current, target) {
-		if err := c.ReorderFolder(ctx, m.Item, m.Above); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ func (c *Client) sendInFlight(ctx context.Context, method string, cl call, tok s
 	wire, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() {
-		grace := time.NewTimer(inFlightGrace)
+		grace := time.NewTimer(c.inFlightGrace)
 		defer grace.Stop()
 		select {
 		case <-grace.C:

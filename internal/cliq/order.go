@@ -1,6 +1,9 @@
 package cliq
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // move places Item directly above Above, or at the end of the list when Above is "".
 type move struct {
@@ -86,4 +89,142 @@ func applyMove(ids []string, item, above string) []string {
 		}
 	}
 	return append(out, item)
+}
+
+// mergeOrder is current, the order a read shows, with the plan's change from prior (the state) to
+// want (the configuration) applied, and nothing else changed:
+//   - items the plan removes (in prior, not in want) go when drop is set; items it adds (in want,
+//     not in prior) come if absent; items both keep but current lacks stay absent;
+//   - a pair of want's items is the plan's when the plan adds one of them or orders the two unlike
+//     prior: it takes want's order. Every other pair keeps current's order, as the person left it.
+//
+// While a plan's pair is out of order, the item in most such pairs is taken out (the fewest moves
+// this greedy finds); each is put back, in want's order, between the items its plan's pairs put it
+// after and before, at the place there that keeps the most of its other pairs as they were. Where
+// the person's order leaves no such place, it goes right after the last item it must follow, and
+// the plan's pairs it cannot keep are excused (heldPairs), so that a merge of the result changes
+// nothing.
+func mergeOrder(current, prior, want []string, drop bool) []string {
+	priorAt, wantAt, curAt := positions(prior), positions(want), positions(current)
+	planPair := func(x, y string) bool {
+		wx, okx := wantAt[x]
+		wy, oky := wantAt[y]
+		if !okx || !oky {
+			return false
+		}
+		px, inx := priorAt[x]
+		py, iny := priorAt[y]
+		return !inx || !iny || (px < py) != (wx < wy)
+	}
+	var base []string
+	for _, id := range current {
+		_, inPrior := priorAt[id]
+		_, inWant := wantAt[id]
+		if drop && inPrior && !inWant || slices.Contains(base, id) {
+			continue
+		}
+		base = append(base, id)
+	}
+	// Take out the items of the plan's pairs that current has the other way round, unless the
+	// person's order forces it (excused).
+	moving := map[string]bool{}
+	for {
+		var kept []string
+		for _, id := range base {
+			if !moving[id] {
+				kept = append(kept, id)
+			}
+		}
+		ok := heldPairs(kept, planPair, wantAt)
+		count := map[string]int{}
+		for i, y := range kept {
+			for j := i + 1; j < len(kept); j++ {
+				if !ok[i][j] {
+					count[y]++
+					count[kept[j]]++
+				}
+			}
+		}
+		pick := ""
+		for _, id := range want {
+			if count[id] > count[pick] {
+				pick = id
+			}
+		}
+		if pick == "" {
+			break
+		}
+		moving[pick] = true
+	}
+	out := slices.DeleteFunc(slices.Clone(base), func(id string) bool { return moving[id] })
+	for _, x := range want {
+		_, present := curAt[x]
+		_, inPrior := priorAt[x]
+		if !moving[x] && (present || inPrior) {
+			continue // in place, or kept by the plan but unpinned by hand
+		}
+		lo, hi := 0, len(out)
+		for i, y := range out {
+			if planPair(x, y) {
+				if wantAt[y] < wantAt[x] {
+					lo = max(lo, i+1)
+				} else {
+					hi = min(hi, i)
+				}
+			}
+		}
+		at := lo
+		if present {
+			// The place between lo and hi that turns the fewest of x's other pairs around.
+			best := -1
+			for p := lo; p <= max(lo, hi); p++ {
+				turned := 0
+				for i, y := range out {
+					if yAt, ok := curAt[y]; ok && (i < p) != (yAt < curAt[x]) {
+						turned++
+					}
+				}
+				if best < 0 || turned < best {
+					best, at = turned, p
+				}
+			}
+		}
+		out = slices.Insert(out, at, x)
+	}
+	return out
+}
+
+// heldPairs reports, for i < j, whether ids[i] may stay above ids[j]: the pair is not the plan's,
+// or the plan puts it that way, or the person's order forces it: the plan puts ids[j] above ids[i],
+// but ids[j] must stay below some ids[k] between them (a pair of the plan's that holds), and ids[i]
+// may stay above ids[k].
+func heldPairs(ids []string, planPair func(x, y string) bool, wantAt map[string]int) [][]bool {
+	n := len(ids)
+	ok := make([][]bool, n)
+	for i := range ok {
+		ok[i] = make([]bool, n)
+	}
+	for gap := 1; gap < n; gap++ {
+		for i := 0; i+gap < n; i++ {
+			j := i + gap
+			x, y := ids[i], ids[j]
+			held := !planPair(x, y) || wantAt[x] < wantAt[y]
+			for k := i + 1; k < j && !held; k++ {
+				z := ids[k]
+				held = planPair(z, y) && wantAt[z] < wantAt[y] && ok[i][k]
+			}
+			ok[i][j] = held
+		}
+	}
+	return ok
+}
+
+func positions(ids []string) map[string]int {
+	at := make(map[string]int, len(ids))
+	for i, id := range ids {
+		if _, ok := at[id]; !ok {
+			at[id] = i
+		}
+	}
+	return at
 }

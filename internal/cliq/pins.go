@@ -257,12 +257,33 @@ func (c *Client) unpinFromMyPinsAlone(ctx context.Context, chat string) error {
 	case len(elsewhere) > 0:
 		return pinnedElsewhere(elsewhere)
 	}
-	_, err = c.unchecked(ctx, call{op: OpUnpinChat, path: "/chats/" + chat + "/pins"}, []string{DefaultFolderID},
+	// The read above is the unpin's reason to be sent: after any wait (its budget, a throttle lock)
+	// a person may have pinned the chat elsewhere meanwhile, so it is read again first.
+	errGone := errors.New("the chat left My Pins meanwhile")
+	readAgain := func(ctx context.Context) error {
+		if err := c.Refresh(ctx); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		inMyPins, elsewhere := where(c.snap)
+		c.mu.Unlock()
+		switch {
+		case !inMyPins:
+			return errGone
+		case len(elsewhere) > 0:
+			return pinnedElsewhere(elsewhere)
+		}
+		return nil
+	}
+	_, err = c.unchecked(ctx, call{op: OpUnpinChat, path: "/chats/" + chat + "/pins", afterWait: readAgain}, []string{DefaultFolderID},
 		func(s *snapshot) bool {
 			in, others := where(s)
 			return !in || len(others) > 0 // gone, or never again: it sits elsewhere now
 		},
 		func(s *snapshot, _ *answer) { s.removeChats([]string{chat}) })
+	if errors.Is(err, errGone) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -273,4 +294,12 @@ func (c *Client) unpinFromMyPinsAlone(ctx context.Context, chat string) error {
 		return pinnedElsewhere(elsewhere)
 	}
 	return nil
+}
+
+// MovePin (stub, the old sequence).
+func (c *Client) MovePin(ctx context.Context, chatID, from, to string) error {
+	if err := c.AddPin(ctx, to, chatID); err != nil {
+		return err
+	}
+	return c.RemovePin(ctx, from, chatID)
 }

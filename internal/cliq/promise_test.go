@@ -3,6 +3,7 @@ package cliq
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -208,21 +209,26 @@ func TestAFolderListedWithoutItsChatsIsNeverRewritten(t *testing.T) {
 // dated its answer, which falls in the next second: the client's replace of that folder, built
 // from that read, must not take the chat out (this is what readMargin is for).
 func TestAChangeBetweenCliqsReadAndItsDateIsNeverLost(t *testing.T) {
-	e := newTestEnv(t, fakecliq.Options{})
-	ctx := testCtx(t)
-	f := e.fake.CreateFolderOOB("F", "", []string{"1", "2"})
-	e.tick()
-	var once sync.Once
-	e.fake.AfterExecute(fakecliq.OpListFolders, func(fakecliq.LoggedRequest) {
-		once.Do(func() {
-			must(t, e.fake.PinChatOOB("9", f))
-			now := e.fake.Now()
-			time.Sleep(now.Truncate(time.Second).Add(time.Second).Sub(now) + 5*time.Millisecond)
+	// Also where Cliq compares last_sync_time at second precision (issue 18).
+	for _, reading := range []fakecliq.Reading{{}, {WholeSecondSync: true}} {
+		t.Run(fmt.Sprintf("%+v", reading), func(t *testing.T) {
+			e := newTestEnv(t, fakecliq.Options{Reading: reading})
+			ctx := testCtx(t)
+			f := e.fake.CreateFolderOOB("F", "", []string{"1", "2"})
+			e.tick()
+			var once sync.Once
+			e.fake.AfterExecute(fakecliq.OpListFolders, func(fakecliq.LoggedRequest) {
+				once.Do(func() {
+					must(t, e.fake.PinChatOOB("9", f))
+					now := e.fake.Now()
+					time.Sleep(now.Truncate(time.Second).Add(time.Second).Sub(now) + 5*time.Millisecond)
+				})
+			})
+			must(t, e.client.RemovePin(ctx, f, "1"))
+			if got := e.chatIDs(t, f); !slices.Equal(got, []string{"2", "9"}) {
+				t.Fatalf("F = %v, want [2 9]: the pin made between Cliq's read and its answer's Date was lost", got)
+			}
 		})
-	})
-	must(t, e.client.RemovePin(ctx, f, "1"))
-	if got := e.chatIDs(t, f); !slices.Equal(got, []string{"2", "9"}) {
-		t.Fatalf("F = %v, want [2 9]: the pin made between Cliq's read and its answer's Date was lost", got)
 	}
 }
 

@@ -31,6 +31,7 @@ type budgets struct {
 	store        budgetStore
 	shared       *sharedStore // the store when budgets go through a file; nil when in memory only
 	now          func() time.Time
+	releaseWait  time.Duration
 
 	mu      sync.Mutex
 	changed map[budgetClass]chan struct{} // closed and replaced whenever a class's slot frees here
@@ -122,6 +123,12 @@ func newSlotID() string {
 // acquire waits until class has a free slot and takes it. The returned function must be called once
 // the answer arrived (sent=true) or if nothing was sent (sent=false); throttled locks the class.
 func (b *budgets) acquire(ctx context.Context, op Operation, class budgetClass) (func(sent, throttled bool), error) {
+	release, _, err := b.take(ctx, op, class)
+	return release, err
+}
+
+// take is acquire, and reports whether it had to wait for the slot (a full budget, a lock).
+func (b *budgets) take(ctx context.Context, op Operation, class budgetClass) (release func(sent, throttled bool), waited bool, err error) {
 	id := newSlotID()
 	limit := b.limits[class]
 	loggedUntil := time.Time{}
@@ -161,11 +168,12 @@ func (b *budgets) acquire(ctx context.Context, op Operation, class budgetClass) 
 		})
 		b.logFallback(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("waiting for Cliq's rate limit on %s: %w", op, err)
+			return nil, waited, fmt.Errorf("waiting for Cliq's rate limit on %s: %w", op, err)
 		}
 		if took {
-			return func(sent, throttled bool) { b.release(class, id, sent, throttled) }, nil
+			return func(sent, throttled bool) { b.release(class, id, sent, throttled) }, waited, nil
 		}
+		waited = true
 		wait := b.window // a local release wakes the wait early
 		if !wakeAt.IsZero() {
 			wait = time.Until(wakeAt)
@@ -195,7 +203,7 @@ func (b *budgets) acquire(ctx context.Context, op Operation, class budgetClass) 
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return nil, fmt.Errorf("waiting for Cliq's rate limit on %s: %w", op, ctx.Err())
+			return nil, waited, fmt.Errorf("waiting for Cliq's rate limit on %s: %w", op, ctx.Err())
 		case <-timer.C:
 		case <-changed:
 			timer.Stop()

@@ -2,6 +2,7 @@ package cliq
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"testing"
 
@@ -10,14 +11,17 @@ import (
 
 // TestCorrectUnderEveryReading runs the client through what the vendor's documents leave open —
 // whether a chat sits in several folders, where new folders and pins go, how far unpin_all reaches,
-// whether My Pins' chats can be replaced, whether an empty folder lists its chats — against a fake
+// whether My Pins' chats can be replaced, whether an empty folder lists its chats, whether Cliq
+// compares last_sync_time at whole seconds — against a fake
 // that takes each reading in turn. After every step, the client's view must be
 // the server's, and the outcome must be what was asked for.
 func TestCorrectUnderEveryReading(t *testing.T) {
 	for n := range 1 << 5 {
 		bit := func(i int) bool { return n&(1<<i) != 0 }
+		// Whole-second sync checks on half the combinations (those with an odd number of the other
+		// readings), so that it meets each other reading both ways without doubling the run.
 		reading := fakecliq.Reading{OneFolderPerChat: bit(0), NewOnTop: bit(1), UnpinAllEverywhere: bit(2),
-			MyPinsRefusesReplace: bit(3), EmptyFolderOmitsChats: bit(4)}
+			MyPinsRefusesReplace: bit(3), EmptyFolderOmitsChats: bit(4), WholeSecondSync: bits.OnesCount(uint(n))%2 == 1}
 		t.Run(fmt.Sprintf("%+v", reading), func(t *testing.T) {
 			t.Parallel()
 			checkReading(t, reading)

@@ -34,11 +34,13 @@ type snapshot struct {
 	undated bool
 }
 
-// readMargin is how much earlier than its Date a read's proof starts. Cliq reads the list and
-// then stamps its answer's Date, in whole seconds: a change made after the read but before the
-// second of the Date would otherwise pass for known. The margin holds as long as Cliq stamps its
-// answer less than a second after reading the list.
-const readMargin = time.Second
+// readMargin is how much earlier than its Date a read's proof starts. Cliq reads the list at some
+// moment R and stamps its answer's Date, in whole seconds, less than a second later: Date is at
+// most floor(R)+1s. A change made after R must be later than the proof even where Cliq compares
+// only whole seconds (floor(change) > last_sync_time): floor(change) >= floor(R) >= Date-1s, so the
+// proof must be earlier than Date-1s. Two seconds hold for either precision; the cost is that a
+// read proves the client's own write only from three seconds after it (noteChange).
+const readMargin = 2 * time.Second
 
 // change records the latest change the client knows it made to a folder, or that Cliq reported
 // (client_not_synced), which the snapshot's proof of that folder does not show.

@@ -28,6 +28,10 @@ type call struct {
 	// settle, if set, records a successful answer in the snapshot. It runs inside the gate (see
 	// doc.go, rule 2), at most once, after the answer was checked.
 	settle func(*answer)
+	// afterWait, if set, runs before the request leaves after any wait of do's (for its budget, a
+	// throttle lock, a retry), holding the budget slot but not the gate: a request whose reason to
+	// be sent is a read (the unpin from My Pins, doc.go rule 3) reads again there. An error stops it.
+	afterWait func(ctx context.Context) error
 }
 
 // answer is a response that arrived.
@@ -64,9 +68,9 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 	throttles, retries, unreadable := 0, 0, 0
 	leave := func() {}
 	defer func() { leave() }()
-	for {
+	for attempt := 0; ; attempt++ {
 		leave()
-		release, err := c.budgets.acquire(ctx, cl.op, spec.class)
+		release, waited, err := c.budgets.take(ctx, cl.op, spec.class)
 		if err != nil {
 			return nil, err
 		}
@@ -74,6 +78,12 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 		if err != nil {
 			release(false, false)
 			return nil, err
+		}
+		if cl.afterWait != nil && (waited || attempt > 0) {
+			if err := cl.afterWait(ctx); err != nil {
+				release(false, false)
+				return nil, err
+			}
 		}
 		// The gate (doc.go, rule 2) is held from before the request leaves until its answer is
 		// settled into the snapshot; it is left before any wait. Nothing leaves once ctx is done.

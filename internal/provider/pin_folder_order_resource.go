@@ -50,9 +50,11 @@ func (r *pinFolderOrderResource) Metadata(_ context.Context, req resource.Metada
 
 func (r *pinFolderOrderResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		Description: "The display order of chat folders: the listed folders take exactly this relative order at the top of the folder list; folders not listed keep their relative order below them. One per Cliq account.",
+		Description: "The display order of chat folders: on create, the listed folders take exactly this relative order at the top of the folder list, and folders not listed keep their relative order below them; a later change moves only the folders whose relative order it changes. One per Cliq account.",
 		MarkdownDescription: "The display order of chat folders. The folders listed in `folder_ids` take exactly this relative order at the top of the folder list, " +
-			"with the fewest moves; folders not listed keep their relative order below them. The built-in My Pins section always comes first and cannot be ordered.\n\n" +
+			"with the fewest moves; folders not listed keep their relative order below them. The built-in My Pins section always comes first and cannot be ordered. " +
+			"A later change of `folder_ids` moves only the folders whose relative order it changes, or that it adds to the list (placed among the listed ones): " +
+			"every other pair of folders, listed or not, stays in the order someone may have given it by hand in Cliq.\n\n" +
 			"The folder order is global to the Cliq user, so declare at most one `cliq_pin_folder_order` per account. " +
 			"Terraform reports drift when the listed folders' relative order changes outside Terraform, or when a listed folder no longer exists; " +
 			"folders created outside Terraform cause no difference. Destroying this resource changes nothing in Cliq.",
@@ -95,28 +97,29 @@ func (r *pinFolderOrderResource) Create(ctx context.Context, req resource.Create
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, pinFolderDefaultTimeout)
 	resp.Diagnostics.Append(diags...)
-	r.applyAndSave(ctx, plan, timeout, &resp.State, &resp.Diagnostics)
+	r.applyAndSave(ctx, nil, plan, timeout, &resp.State, &resp.Diagnostics)
 }
 
 func (r *pinFolderOrderResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan pinFolderOrderModel
+	var plan, state pinFolderOrderModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, pinFolderDefaultTimeout)
 	resp.Diagnostics.Append(diags...)
-	r.applyAndSave(ctx, plan, timeout, &resp.State, &resp.Diagnostics)
+	r.applyAndSave(ctx, &state, plan, timeout, &resp.State, &resp.Diagnostics)
 }
 
-// applyAndSave is Create and Update: order the folders within timeout, then record the plan.
-func (r *pinFolderOrderResource) applyAndSave(ctx context.Context, plan pinFolderOrderModel, timeout time.Duration, state *tfsdk.State, diags *diag.Diagnostics) {
+// applyAndSave is Create (prior nil) and Update: order the folders within timeout, then record the plan.
+func (r *pinFolderOrderResource) applyAndSave(ctx context.Context, prior *pinFolderOrderModel, plan pinFolderOrderModel, timeout time.Duration, state *tfsdk.State, diags *diag.Diagnostics) {
 	if diags.HasError() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	diags.Append(r.apply(ctx, plan)...)
+	diags.Append(r.apply(ctx, prior, plan)...)
 	if diags.HasError() {
 		return
 	}
@@ -124,15 +127,26 @@ func (r *pinFolderOrderResource) applyAndSave(ctx context.Context, plan pinFolde
 	diags.Append(state.Set(ctx, plan)...)
 }
 
-// apply puts the planned folders at the top of the folder list, in their planned order.
-func (r *pinFolderOrderResource) apply(ctx context.Context, plan pinFolderOrderModel) diag.Diagnostics {
+// apply puts the planned folders at the top of the folder list, in their planned order (Create), or
+// changes only the pairs of folders whose order the plan changes (Update): a hand-made order of
+// the others stays.
+func (r *pinFolderOrderResource) apply(ctx context.Context, prior *pinFolderOrderModel, plan pinFolderOrderModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	var ids []string
+	var ids, priorIDs []string
 	diags.Append(plan.FolderIDs.ElementsAs(ctx, &ids, false)...)
+	if prior != nil && !prior.FolderIDs.IsNull() && !prior.FolderIDs.IsUnknown() {
+		diags.Append(prior.FolderIDs.ElementsAs(ctx, &priorIDs, false)...)
+	}
 	if diags.HasError() {
 		return diags
 	}
-	if err := r.client.SetFolderOrder(ctx, ids); err != nil {
+	var err error
+	if prior == nil || priorIDs == nil {
+		err = r.client.SetFolderOrder(ctx, ids)
+	} else {
+		err = r.client.UpdateFolderOrder(ctx, priorIDs, ids)
+	}
+	if err != nil {
 		detail := pinFolderErrorDetail(err)
 		diags.AddAttributeError(path.Root("folder_ids"), "Could not order the chat folders", detail)
 	}
