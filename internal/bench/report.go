@@ -200,14 +200,14 @@ func before(o *opRow) string {
 		cmd      string
 	}
 	figures := map[key]string{
-		{shapeSeparate, 10, false, "apply"}:   "1.00 (pin_chat 300, list 1)",
-		{shapeSeparate, 10, false, "destroy"}: "1.03 (replace_chats 286, list 24)",
-		{shapeCount, 10, false, "apply"}:      "1.00 (pin_chat 300, list 1)",
-		{shapeCount, 10, false, "destroy"}:    "1.05 (replace_chats 287, list 28)",
-		{shapeSeparate, 10, true, "apply"}:    "1.00 (pin_chat 300, list 1)",
-		{shapeSeparate, 10, true, "destroy"}:  "1.05 (replace_chats 291, list 25)",
-		{shapeSeparate, 50, true, "apply"}:    "1.00 (pin_chat 300, list 1)",
-		{shapeSeparate, 50, true, "destroy"}:  "0.92 (replace_chats 266, list 10)",
+		{shapeSeparate, 10, false, "apply"}:    "1.00 (pin_chat 300, list 1)",
+		{shapeSeparate, 10, false, "destroy"}:  "1.03 (replace_chats 286, list 24)",
+		{shapeCount, 10, false, "apply"}:       "1.00 (pin_chat 300, list 1)",
+		{shapeCount, 10, false, "destroy"}:     "1.05 (replace_chats 287, list 28)",
+		{shapeSeparate, 10, true, "apply"}:     "1.00 (pin_chat 300, list 1)",
+		{shapeSeparate, 10, true, "destroy"}:   "1.05 (replace_chats 291, list 25)",
+		{shapeSeparate, 50, true, "apply"}:     "1.00 (pin_chat 300, list 1)",
+		{shapeSeparate, 50, true, "destroy"}:   "0.92 (replace_chats 266, list 10)",
 		{"typical sidebar", 10, true, "apply"}: "1.00 (one pin_chat a pin; 90 pins need two minutes of pin_chat)",
 	}
 	if f, ok := figures[key{o.Shape, o.Parallel, o.NearReal, o.Name}]; ok && (o.Pins == 300 || o.Shape == "typical sidebar") {

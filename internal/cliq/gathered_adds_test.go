@@ -455,7 +455,9 @@ func runGatheredSchedule(t *testing.T, rt *rapid.T, tally *gatheredTally) {
 			return false
 		}
 		return slices.ContainsFunc(ops, func(o *gatheredOp) bool { return o.add && o.chat == p.chat && o.folder != p.folder }) ||
-			slices.ContainsFunc(actions, func(act *personAction) bool { return act.done.Load() && act.pin && act.chat == p.chat && act.folder != p.folder })
+			slices.ContainsFunc(actions, func(act *personAction) bool {
+				return act.done.Load() && act.pin && act.chat == p.chat && act.folder != p.folder
+			})
 	}
 	// 1. Pairs no change targets are as the person left them.
 	for _, f := range append(slices.Clone(managed), own) {
