@@ -32,7 +32,8 @@ type batcher struct {
 	mu      sync.Mutex
 	pending []*pinChange
 	timer   *time.Timer
-	last    int // size of the previous batch: Terraform tends to hand changes over in waves alike
+	last    int       // size of the previous batch: Terraform tends to hand changes over in waves alike
+	first   time.Time // when the oldest pending change arrived
 
 	// Per folder, the changes waiting for the folder's worker, and whether it runs: changes that
 	// arrive while the folder's request waits (for a read that proves it, for its budget) leave
@@ -56,15 +57,20 @@ func (b *batcher) submit(ctx context.Context, folderID, chatID string, add bool)
 	b.mu.Lock()
 	b.pending = append(b.pending, p)
 	switch {
-	case b.last > 1 && len(b.pending) >= b.last || len(b.pending) >= MaxReplaceChats:
-		// As many as last time (or a full request): waiting longer is unlikely to gain more.
+	case b.last > 1 && len(b.pending) >= b.last:
+		// As many as last time: waiting longer is unlikely to gain more.
 		if b.timer != nil {
 			b.timer.Stop()
 		}
 		b.timer = nil
 		go b.runBatch(b.takeLocked())
 	case b.timer == nil:
-		b.timer = time.AfterFunc(b.delay, b.flush)
+		b.first = time.Now()
+		b.timer = time.AfterFunc(b.quiet(), b.flush)
+	default:
+		// Terraform hands a wave over one call at a time: wait while calls keep coming, up to
+		// three delays after the first.
+		b.timer.Reset(min(b.quiet(), time.Until(b.first.Add(3*b.delay))))
 	}
 	b.mu.Unlock()
 	select {
@@ -85,6 +91,9 @@ func (b *batcher) submit(ctx context.Context, folderID, chatID string, add bool)
 		}
 	}
 }
+
+// quiet is how long a batch waits for one more change before it leaves.
+func (b *batcher) quiet() time.Duration { return b.delay / 3 }
 
 func (b *batcher) flush() {
 	b.mu.Lock()

@@ -78,22 +78,14 @@ func (c *Client) carryChanges(folderID string, changes []*pinChange) {
 			c.pinEach(live, true)
 			return
 		}
-		if len(adds) > 0 {
-			// Wait for the read that proves the folder first: changes that arrive meanwhile
-			// leave in the same replace.
-			c.mu.Lock()
-			proven := c.proves(c.snap, folderID)
-			c.mu.Unlock()
-			if !proven {
-				ctx, done := jointContext(live)
-				_ = c.prove(ctx, folderID) // its failure, if any, comes again below
-				done()
-				live = waiting(append(live, c.gathered.take(folderID)...))
-				if len(live) == 0 {
-					return
-				}
-				adds, removals = netChanges(live)
+		if (folderID != DefaultFolderID || !c.myPinsRefusesReplace.Load()) && (len(adds) > 0 || c.mayHold(folderID, removals)) {
+			// Wait for what the replace waits for anyway, a read that proves the folder and a slot
+			// of the folder PUT budget, before building it: the changes that arrive meanwhile leave
+			// in it too. (Another folder may take the slot first: the replace then waits again.)
+			if live = c.gatherWhileWaiting(folderID, live); len(live) == 0 {
+				return
 			}
+			adds, removals = netChanges(live)
 		}
 		ctx, done := jointContext(live)
 		callers := make([]context.Context, len(live))
@@ -133,6 +125,33 @@ func (c *Client) carryChanges(folderID string, changes []*pinChange) {
 	}
 }
 
+// gatherWhileWaiting waits until the folder is proven and the folder PUT budget has a free slot,
+// or until a caller leaves, and returns the changes still waiting: live and those that arrived
+// for the folder meanwhile. A wait that fails is not reported: the replace meets it again.
+func (c *Client) gatherWhileWaiting(folderID string, live []*pinChange) []*pinChange {
+	ctx, done := jointContext(live)
+	defer done()
+	c.mu.Lock()
+	proven := c.proves(c.snap, folderID)
+	c.mu.Unlock()
+	if proven || c.prove(ctx, folderID) == nil {
+		_ = c.budgets.awaitSlot(ctx, OpReplaceChats)
+	}
+	return waiting(append(live, c.gathered.take(folderID)...))
+}
+
+// mayHold reports whether the folder may hold any of chats: unless a current read shows it
+// holding none of them (then no request is needed, and none is waited for).
+func (c *Client) mayHold(folderID string, chats []string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.snap == nil || c.snap.stale {
+		return true
+	}
+	_, f := c.snap.find(folderID)
+	return f != nil && (f.chatsUnlisted || slices.ContainsFunc(chats, f.HasChat))
+}
+
 // netChanges returns the chats to add and to take out, each chat changed as its last change in
 // arrival order says (concurrent changes of one chat may land in any order).
 func netChanges(changes []*pinChange) (adds, removals []string) {
@@ -159,8 +178,12 @@ func netChanges(changes []*pinChange) (adds, removals []string) {
 func (c *Client) pinEach(changes []*pinChange, claimed bool) {
 	var wg sync.WaitGroup
 	for _, p := range changes {
+		// Its own flight: a caller that leaves while its pin is on the wire waits for the
+		// answer, one that left before stops it (doc.go, rule 5).
+		f := newFlight([]context.Context{p.ctx})
+		p.carriedBy(f)
 		wg.Go(func() {
-			p.done <- c.PinChat(p.ctx, p.chatID, p.folderID)
+			p.done <- c.PinChat(withFlight(p.ctx, f), p.chatID, p.folderID)
 			if claimed {
 				c.unclaim()
 			}

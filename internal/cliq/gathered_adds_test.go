@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -289,18 +290,21 @@ func runGatheredSchedule(t *testing.T, rt *rapid.T, tally *gatheredTally) {
 		NewOnTop:             rapid.Bool().Draw(rt, "new pins on top"),
 		WholeSecondSync:      rapid.Bool().Draw(rt, "whole-second sync check"),
 	}
-	fake, client := scheduleEnv(t, rt, reading)
+	fake, client, advance := gatheredEnv(t, rt, reading)
 	ctx, cancelAll := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancelAll()
 
-	a := fake.CreateFolderOOB("A", "", drawChats(rt, "A"))
-	b := fake.CreateFolderOOB("B", "", drawChats(rt, "B"))
-	own := fake.CreateFolderOOB("P", "", drawChats(rt, "P"))
-	for _, c := range drawChats(rt, "My Pins") {
+	chats := func(label string) []string {
+		return rapid.SliceOfNDistinct(rapid.SampledFrom(scheduleChats), 0, 3, rapid.ID[string]).Draw(rt, "chats in "+label)
+	}
+	a := fake.CreateFolderOOB("A", "", chats("A"))
+	b := fake.CreateFolderOOB("B", "", chats("B"))
+	own := fake.CreateFolderOOB("P", "", chats("P"))
+	for _, c := range chats("My Pins") {
 		must(t, fake.PinChatOOB(c, DefaultFolderID))
 	}
 	time.Sleep(10 * time.Millisecond)
-	advance(fake, 2*time.Second) // the client's first read comes later than the set-up
+	advance(3 * time.Second) // the client's first read comes later than the set-up
 	managed := []string{a, b, DefaultFolderID}
 	if rapid.Bool().Draw(rt, "a folder the client just created") {
 		n, err := client.CreateFolder(ctx, "N", "", nil) // no read proves it yet
@@ -342,7 +346,7 @@ func runGatheredSchedule(t *testing.T, rt *rapid.T, tally *gatheredTally) {
 		ops = append(ops, o)
 	}
 	// The person acts where the wave does: in its folders, on any chat.
-	actions := make([]*personAction, rapid.IntRange(1, 4).Draw(rt, "hand-made changes"))
+	actions := make([]*gatheredPerson, rapid.IntRange(1, 4).Draw(rt, "hand-made changes"))
 	folders := slices.Compact(slices.Sorted(func(yield func(string) bool) {
 		for _, o := range ops {
 			if !yield(o.folder) {
@@ -352,7 +356,7 @@ func runGatheredSchedule(t *testing.T, rt *rapid.T, tally *gatheredTally) {
 		yield(own)
 	}))
 	for i := range actions {
-		actions[i] = &personAction{
+		actions[i] = &gatheredPerson{
 			trigger: rapid.SampledFrom([]string{"after-read", "read-undated", "before-write", "after-write"}).Draw(rt, fmt.Sprintf("person %d when", i)),
 			n:       rapid.IntRange(1, 3).Draw(rt, fmt.Sprintf("person %d at request", i)),
 			pin:     rapid.Bool().Draw(rt, fmt.Sprintf("person %d pins", i)),
@@ -366,7 +370,7 @@ func runGatheredSchedule(t *testing.T, rt *rapid.T, tally *gatheredTally) {
 	for _, a := range actions {
 		rt.Logf("%v", a)
 	}
-	hookPerson(fake, actions)
+	hookGatheredPerson(fake, actions)
 	var answered atomic.Int32
 	cancels := map[int][]context.CancelFunc{}
 	var cancelMu sync.Mutex
@@ -455,7 +459,7 @@ func runGatheredSchedule(t *testing.T, rt *rapid.T, tally *gatheredTally) {
 			return false
 		}
 		return slices.ContainsFunc(ops, func(o *gatheredOp) bool { return o.add && o.chat == p.chat && o.folder != p.folder }) ||
-			slices.ContainsFunc(actions, func(act *personAction) bool {
+			slices.ContainsFunc(actions, func(act *gatheredPerson) bool {
 				return act.done.Load() && act.pin && act.chat == p.chat && act.folder != p.folder
 			})
 	}
@@ -502,7 +506,7 @@ func runGatheredSchedule(t *testing.T, rt *rapid.T, tally *gatheredTally) {
 			if !r.Time.After(o.returned) {
 				continue
 			}
-			pins := r.Op == fakecliq.OpPinChat && r.Path == APIPathPrefix+"/chats/"+o.chat+"/pins" &&
+			pins := r.Op == fakecliq.OpPinChat && r.Path == fakecliq.APIPrefix+"/chats/"+o.chat+"/pins" &&
 				(strings.Contains(r.Body, `"`+o.folder+`"`) || o.folder == DefaultFolderID && !strings.Contains(r.Body, "category_id"))
 			replaces := r.Op == fakecliq.OpReplaceChats && strings.HasSuffix(r.Path, "/"+o.folder) && strings.Contains(r.Body, `"`+o.chat+`"`)
 			if pins || replaces {
@@ -515,5 +519,133 @@ func runGatheredSchedule(t *testing.T, rt *rapid.T, tally *gatheredTally) {
 		if n := fake.ThrottledCount(op); n > 0 {
 			rt.Fatalf("%d %s requests were throttled", n, op)
 		}
+	}
+}
+
+// gatheredEnv is a fake account and a client at the vendor's limits, with a one-second minute, and
+// a function that moves the fake's clock on.
+func gatheredEnv(t *testing.T, rt *rapid.T, reading fakecliq.Reading) (*fakecliq.Server, *Client, func(time.Duration)) {
+	var extra atomic.Int64
+	fake := fakecliq.New(fakecliq.Options{
+		RateWindow: time.Second, LockPeriod: 5 * time.Second, Reading: reading,
+		Now: func() time.Time { return time.Now().Add(time.Duration(extra.Load())) },
+	})
+	srv := httptest.NewServer(fake)
+	rt.Cleanup(srv.Close)
+	c, err := New(Config{APIURL: srv.URL, AccessToken: fake.AccessToken(), RateWindow: time.Second, LockPeriod: 5 * time.Second,
+		RetryBaseDelay: 5 * time.Millisecond, BatchDelay: time.Duration(rapid.IntRange(0, 60).Draw(rt, "batch delay ms")) * time.Millisecond})
+	must(t, err)
+	return fake, c, func(d time.Duration) { extra.Add(int64(d)) }
+}
+
+// gatheredPerson is one hand-made change, at the n-th request of a kind.
+type gatheredPerson struct {
+	trigger string // after-read, read-undated, before-write, after-write
+	n       int
+	pin     bool // pin, or take the chat out of that one folder
+	folder  string
+	chat    string
+	done    atomic.Bool
+	seq     int // the order in which the person made the changes
+}
+
+func (a *gatheredPerson) String() string {
+	verb := "unpin"
+	if a.pin {
+		verb = "pin"
+	}
+	return fmt.Sprintf("person %s %s in %s, %s #%d", verb, a.chat, a.folder, a.trigger, a.n)
+}
+
+var gatheredPersonMu sync.Mutex // the person makes one change at a time; guards seq numbering
+var gatheredPersonSeq int
+
+// act makes the change by hand, as Cliq's app would: a pin, or taking the chat out of one folder.
+func (a *gatheredPerson) act(fake *fakecliq.Server) {
+	gatheredPersonMu.Lock()
+	defer gatheredPersonMu.Unlock()
+	if a.done.Load() {
+		return
+	}
+	f, ok := fake.Folder(a.folder)
+	if !ok {
+		return
+	}
+	if a.pin {
+		_ = fake.PinChatOOB(a.chat, a.folder)
+	} else {
+		_ = fake.SetFolderChatsOOB(a.folder, slices.DeleteFunc(f.ChatIDs, func(c string) bool { return c == a.chat }))
+	}
+	gatheredPersonSeq++
+	a.seq = gatheredPersonSeq
+	a.done.Store(true)
+}
+
+// hookGatheredPerson makes each change at its moment: after the n-th read's answer; after Cliq
+// read the list for the n-th read but before it dated the answer (which then falls in the next
+// second); just before the n-th write; right after the n-th write was answered.
+func hookGatheredPerson(fake *fakecliq.Server, actions []*gatheredPerson) {
+	var reads, readsExecuted, writesBefore, writesAfter atomic.Int32
+	fire := func(trigger string, n int32) (fired bool) {
+		for _, a := range actions {
+			if a.trigger == trigger && int32(a.n) == n {
+				a.act(fake)
+				fired = true
+			}
+		}
+		return fired
+	}
+	fake.AfterExecute(fakecliq.OpListFolders, func(fakecliq.LoggedRequest) {
+		if fire("read-undated", readsExecuted.Add(1)) {
+			now := fake.Now()
+			time.Sleep(now.Truncate(time.Second).Add(time.Second).Sub(now) + 5*time.Millisecond)
+		}
+	})
+	fake.BeforeExecute("", func(r fakecliq.LoggedRequest) {
+		if r.Op != fakecliq.OpListFolders && r.Op != fakecliq.OpToken {
+			fire("before-write", writesBefore.Add(1))
+		}
+	})
+	fake.AfterRequest(func(r fakecliq.LoggedRequest) {
+		switch {
+		case r.Op == fakecliq.OpListFolders:
+			fire("after-read", reads.Add(1))
+		case r.Op != fakecliq.OpToken && r.Op != "":
+			fire("after-write", writesAfter.Add(1))
+		}
+	})
+}
+
+// A caller whose add leaves as a pin_chat and who is cancelled while that pin is on the wire
+// returns only once it is answered (doc.go, rule 5), as when it sent the pin itself. The
+// randomized test found this: the add returned while its pin, sent by the folder's worker, was
+// still on its way.
+func TestACancelledAddReturnsAfterItsPinLanded(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	f := e.fake.CreateFolderOOB("F", "", nil)
+	e.tick()
+	_, err := e.client.ListFolders(ctx)
+	must(t, err)
+	addCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var answered atomic.Int64
+	e.fake.AfterExecute(fakecliq.OpPinChat, func(fakecliq.LoggedRequest) {
+		cancel() // the pin is made; its answer is still to come
+		time.Sleep(300 * time.Millisecond)
+	})
+	e.fake.AfterRequest(func(r fakecliq.LoggedRequest) {
+		if r.Op == fakecliq.OpPinChat {
+			answered.Store(time.Now().UnixNano())
+		}
+	})
+	_ = e.client.AddPin(addCtx, f, "5")
+	returned := time.Now().UnixNano()
+	time.Sleep(400 * time.Millisecond)
+	if e.count(OpPinChat) != 1 {
+		t.Fatalf("pin_chat = %d, want 1", e.count(OpPinChat))
+	}
+	if a := answered.Load(); a == 0 || a > returned {
+		t.Fatalf("AddPin returned %v before its pin_chat was answered", time.Duration(a-returned))
 	}
 }
