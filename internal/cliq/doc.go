@@ -17,23 +17,26 @@
 //     from before its request leaves until it is installed. So a read shows every write answered
 //     before it, no write is applied to a read that already shows it, and none is lost between.
 //     A read replaces the snapshot whole: nothing is replayed or merged.
-//  3. Scope (pins.go: RemovePin, takeOut; folders.go: SetFolderChats, DeleteFolder). Taking a chat
-//     out of a folder is a replace of that folder (rule 1), never an unpin, which reaches every
-//     folder. Only where Cliq refuses a replace of My Pins does the client unpin, and only chats
-//     that a fresh read shows in no other folder. A folder's chats are set by merging the plan's
-//     change into what a read shows (MergeChats). Adding a pin is a pin: it touches nothing else.
-//     One sync-checked write per folder is under way at a time (folderTurns): for efficiency only.
+//  3. Scope (pins.go: RemovePin, takeOut; gather.go; folders.go: SetFolderChats, DeleteFolder).
+//     Taking a chat out of a folder is a replace of that folder (rule 1), never an unpin, which
+//     reaches every folder. Only where Cliq refuses a replace of My Pins does the client unpin,
+//     and only chats that a fresh read shows in no other folder. A folder's chats are set by
+//     merging the plan's change into what a read shows (MergeChats). Adding a pin is a pin, which
+//     touches nothing else, or, gathered with the folder's other changes, part of a proven
+//     replace (gather.go: replaceWith). One sync-checked write per folder is under way at a time
+//     (folderTurns): for efficiency only.
 //  4. Budgets (ratelimit.go). Every request holds a slot of its operation's budget from before it
 //     leaves until a window after its answer; a throttled answer locks the operation.
 //  5. Cancellation (gate.go, batch.go, snapshot.go: fetch). Every wait ends when the caller's
 //     context does: the budget, the gate, a folder's turn, a batch, the shared read, a sleep.
-//     No request leaves once its caller's context is done. A batch's requests leave through a
-//     flight (gate.go): a caller that leaves while none is on the wire stops every later one, one
+//     No request leaves once its caller's context is done. A batch's requests (and an add sent
+//     as a pin, alone) leave through a flight (gate.go): a caller that leaves while none is on the wire stops every later one, one
 //     that leaves while one is on the wire waits for its answer, so no caller ever returns before
 //     a request carrying its change. A request already on the wire may finish within
 //     inFlightGrace, so that its answer settles what it did.
 //
-// Locks, in the order they may be taken: a folder's turn (folderTurns), a budget slot (budgets,
-// with the budget file's lock inside it), the gate, then Client.mu. Client.mu is never held across
-// a wait or a request. The batcher's and budgets' own mutexes guard only their fields.
+// Locks, in the order they may be taken: a chat's turn (chatTurns; several in id order), a
+// folder's turn (folderTurns), a budget slot (budgets, with the budget file's lock inside it), the
+// gate, then Client.mu. Client.mu is never held across a wait or a request. The batcher's and
+// budgets' own mutexes guard only their fields; pinClaims' is held around a look at the budgets.
 package cliq

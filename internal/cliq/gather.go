@@ -17,16 +17,17 @@ import (
 // replace whose folder waits for a proving read is chosen only while more are free.
 const listReserve = 2
 
-// pinClaims counts the pin_chat slots that adds sent as pins have been promised but not yet taken
-// back (their pins are under way), so that folders choosing at the same moment do not count the
-// same free slots.
+// pinClaims counts the pin_chat slots that adds chosen to go as pins have been promised and
+// not yet taken from the budget, so that folders choosing at the same moment do not count the same
+// free slots twice.
 type pinClaims struct {
 	mu sync.Mutex
 	n  int
 }
 
 // addsByReplace reports whether k adds into folderID, with no removal waiting there, leave in one
-// replace (true) or as k pin_chats (false; their slots are then claimed until unclaim). The rule,
+// replace (true) or as k pin_chats (false; their slots are then claimed until the pins take
+// them, see claimFor). The rule,
 // as docs/dev/design.md states it: a folder a read proves takes two or more adds, or one that
 // pin_chat has no slot for, in one replace; a folder without proof takes them as pin_chats while
 // that budget has a slot for each, else in one replace after the next proving read; a replace is
@@ -58,10 +59,28 @@ func (c *Client) addsByReplace(folderID string, k int) bool {
 	return replace
 }
 
-func (c *Client) unclaim() {
-	c.claims.mu.Lock()
-	c.claims.n--
-	c.claims.mu.Unlock()
+// claimFor returns ctx carrying one claimed pin_chat slot, given back (once) when the pin's
+// request takes its slot from the budget, or when the pin returns without sending one.
+func (c *Client) claimFor(ctx context.Context) (context.Context, func()) {
+	var once sync.Once
+	unclaim := func() {
+		once.Do(func() {
+			c.claims.mu.Lock()
+			c.claims.n--
+			c.claims.mu.Unlock()
+		})
+	}
+	return context.WithValue(ctx, slotClaimKey{}, unclaim), unclaim
+}
+
+type slotClaimKey struct{}
+
+// slotTaken gives back the pin_chat slot claim that ctx carries, if any, once a pin_chat took its
+// slot (transport.go: do).
+func slotTaken(ctx context.Context, op Operation) {
+	if unclaim, ok := ctx.Value(slotClaimKey{}).(func()); ok && op == OpPinChat {
+		unclaim()
+	}
 }
 
 // carryChanges carries out the changes gathered for one folder, adds and removals, and reports
@@ -182,11 +201,13 @@ func (c *Client) pinEach(changes []*pinChange, claimed bool) {
 		// answer, one that left before stops it (doc.go, rule 5).
 		f := newFlight([]context.Context{p.ctx})
 		p.carriedBy(f)
+		ctx, unclaim := withFlight(p.ctx, f), func() {}
+		if claimed {
+			ctx, unclaim = c.claimFor(ctx)
+		}
 		wg.Go(func() {
-			p.done <- c.PinChat(withFlight(p.ctx, f), p.chatID, p.folderID)
-			if claimed {
-				c.unclaim()
-			}
+			defer unclaim()
+			p.done <- c.PinChat(ctx, p.chatID, p.folderID)
 		})
 	}
 	wg.Wait()
