@@ -649,3 +649,33 @@ func TestACancelledAddReturnsAfterItsPinLanded(t *testing.T) {
 		t.Fatalf("AddPin returned %v before its pin_chat was answered", time.Duration(a-returned))
 	}
 }
+
+// Where Cliq refuses to replace My Pins, a removal from My Pins is an unpin, which reaches every
+// folder, sent after a read shows the chat in My Pins alone. Adds of that chat into another
+// folder, gathered into a replace, wait for the chat's turn as a pin does: the replace never lands
+// between that read and the unpin, where the unpin would take the chat out of the folder too.
+func TestAGatheredAddWaitsForAnUnpinOfTheSameChat(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{Reading: fakecliq.Reading{MyPinsRefusesReplace: true}})
+	ctx := testCtx(t)
+	f := e.fake.CreateFolderOOB("F", "", []string{"1"})
+	must(t, e.fake.PinChatOOB("5", DefaultFolderID))
+	e.tick()
+	var adds sync.WaitGroup
+	var once sync.Once
+	e.fake.BeforeExecute(fakecliq.OpUnpinChat, func(fakecliq.LoggedRequest) {
+		once.Do(func() {
+			adds.Go(func() {
+				mustAll(t, changeTogether(ctx, e.client, [][3]string{{f, "5", "add"}, {f, "6", "add"}}))
+			})
+			time.Sleep(500 * time.Millisecond) // the adds' replace would land now, before the unpin
+		})
+	})
+	must(t, e.client.RemovePin(ctx, DefaultFolderID, "5"))
+	adds.Wait()
+	if got := sortedIDs(e.chatIDs(t, f)); !slices.Equal(got, []string{"1", "5", "6"}) {
+		t.Fatalf("folder = %v, want 1 5 6: the unpin from My Pins took the gathered add out again", got)
+	}
+	if r := e.count(OpReplaceChats); r < 2 {
+		t.Fatalf("replace_chats = %d: the adds did not leave in a replace (the test tests nothing)", r)
+	}
+}
