@@ -28,7 +28,7 @@ const safetyCost = "The provider sends no request that could undo a change made 
 	"which only a read late enough to show the client's own last write there can prove, so each pin is one pin_chat (50 a minute), and 300 pins need " +
 	"at least five windows of pin_chat where they used to fit in the two windows that 60 folder creates need. Removals no longer use bulk_unpin (25 chats " +
 	"a request) or unpin_chat: both take a chat out of every folder. A destroy sends one replace_chats per folder and wave of Terraform, and before each " +
-	"replace of a folder written since the last read, one list read, two seconds after that write (reads are shared by every folder waiting). " +
+	"replace of a folder written since the last read, one list read, three seconds after that write (reads are shared by every folder waiting). " +
 	"The numbers from before are in this file's history (commit 495e64b)."
 
 // Targets of issue 6.

@@ -138,7 +138,7 @@ func TestUnusableBudgetFilesFallBack(t *testing.T) {
 				}
 				release(true, false)
 			}
-			if free := b.free(OpCreateFolder); free != Threshold(OpCreateFolder)-3 {
+			if free := b.free(ctx, OpCreateFolder); free != Threshold(OpCreateFolder)-3 {
 				t.Fatalf("free = %d, want %d: the in-process budget does not count", free, Threshold(OpCreateFolder)-3)
 			}
 			warns := fallbackWarnings(t, &logs)
@@ -169,7 +169,7 @@ func TestBudgetFileFormats(t *testing.T) {
 	must(t, os.WriteFile(path, data, 0o600))
 	var logs bytes.Buffer
 	b, _ := testBudgets(t, path, &logs)
-	if free := b.free(OpCreateFolder); free != 0 {
+	if free := b.free(testCtx(t), OpCreateFolder); free != 0 {
 		t.Fatalf("free = %d: the slots of the unversioned file were not read", free)
 	}
 	written, err := os.ReadFile(path)

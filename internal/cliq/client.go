@@ -42,6 +42,7 @@ type Client struct {
 	// inFlightGrace is how long a write already on the wire may finish after its caller is
 	// cancelled (rule 5); a field so that tests can shorten it.
 	inFlightGrace time.Duration
+	// createReadAge is how recent the read a create is compared with must be (CreateFolder).
 	createReadAge time.Duration
 }
 
@@ -51,7 +52,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: rc, claimed: map[string]bool{}, changes: map[string]change{}, gate: newGate(), inFlightGrace: inFlightGrace}
+	c := &Client{cfg: rc, claimed: map[string]bool{}, changes: map[string]change{}, gate: newGate(), inFlightGrace: inFlightGrace, createReadAge: createReadAge}
 	accountKey := rc.apiBase.String() + "|"
 	if rc.AccessToken != "" {
 		c.creds = staticToken(rc.AccessToken)

@@ -6,15 +6,28 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
+
+// createReadAge is the oldest a read may be for a create to be compared with it: a folder that
+// fits a create whose answer was lost is adopted only if that read lacks it. A person making a
+// folder of the same title, symbol and chats within these seconds before such a create is the
+// risk left; older reads are refreshed first (at most one read per create, shared by a wave).
+const createReadAge = 10 * time.Second
+
+// settleReadTimeout bounds the read that settles a create whose caller left before its answer.
+const settleReadTimeout = 10 * time.Second
 
 // CreateFolder creates a chat folder holding chatIDs in that order (operation 1). A create is never
 // sent twice blindly: when its outcome is unknown, the client reads the list and adopts the folder
-// if Cliq made it.
+// if a read taken after the create was sent proves it new (a read taken just before lacks it), and
+// never guesses between two that fit. A create whose caller left before its answer arrived is
+// settled by such a read before returning (a read sends no change); where it cannot be, the error
+// names what may exist and how to import it.
 func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs []string) (Folder, error) {
-	// Know which folders exist before, so that a folder made by an ambiguous create can be told
-	// apart from the account's others.
-	if err := c.ensureSnapshot(ctx, nil); err != nil {
+	// Know which folders exist just before, so that a folder made by an ambiguous create can be
+	// told apart from the account's others.
+	if err := c.ensureSnapshot(ctx, func(s *snapshot) bool { return time.Since(s.readAt) <= c.createReadAge }); err != nil {
 		return Folder{}, err
 	}
 	c.mu.Lock()
@@ -25,7 +38,9 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 	c.mu.Unlock()
 
 	var adopted *Folder
+	var unsure error
 	created := func(s *snapshot) bool { // runs with c.mu held, which guards claimed
+		var fits []Folder
 		for _, f := range s.folders {
 			if before[f.ID] || c.claimed[f.ID] || f.IsDefault() || f.Title != title || f.Symbol != symbol {
 				continue
@@ -33,11 +48,20 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 			if len(chatIDs) > 0 && !slices.Equal(f.ChatIDs(), chatIDs) {
 				continue
 			}
-			c.claimed[f.ID] = true
-			adopted = &f
-			return true
+			fits = append(fits, f)
 		}
-		return false
+		switch len(fits) {
+		case 0:
+			return false
+		case 1:
+			c.claimed[fits[0].ID] = true
+			adopted = &fits[0]
+		default: // never guess
+			unsure = fmt.Errorf("the answer to the create of chat folder %q (symbol %q) was lost, and %d folders that fit it appeared meanwhile (%s): "+
+				"the provider does not guess which one it made. Import the one to manage with terraform import cliq_pin_folder.<name> <id>, "+
+				"and delete the other in Cliq if it is a duplicate", title, symbol, len(fits), strings.Join(folderIDs(fits), ", "))
+		}
+		return true
 	}
 	// Under one reading of the vendor's documents, pinning chats here moves them out of others.
 	touches := []string{""}
@@ -54,12 +78,24 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 				return
 			}
 			made = cr.Data
+			if made.Title == "" {
+				made.Title = title
+			}
+			if made.Symbol == "" {
+				made.Symbol = symbol
+			}
+			if made.State == "" {
+				made.State = "expanded"
+			}
+			made.Chats, made.chatsUnlisted = s.chatsFor(chatIDs), false // the chats it was made with
 			c.claimed[made.ID] = true
-			c.noteChange(made.ID, ans.date)
+			c.noteAnswer(made.ID, ans)
 			if _, existing := s.find(made.ID); existing == nil {
 				nf := made
-				nf.Chats, nf.chatsUnlisted = s.chatsFor(chatIDs), false // the chats it was made with
+				nf.Chats = slices.Clone(made.Chats)
 				s.folders = append(s.folders, nf)
+			} else if existing.State == "" {
+				existing.State = made.State
 			}
 			s.orderUncertain = true // the vendor does not say where a new folder goes
 			for _, id := range chatIDs {
@@ -68,32 +104,35 @@ func (c *Client) CreateFolder(ctx context.Context, title, symbol string, chatIDs
 				}
 			}
 		})
-	if err != nil {
+	var lost *AmbiguousError
+	if err != nil && ctx.Err() != nil && errors.As(err, &lost) {
+		// The caller left before the answer: settle it by a read, which changes nothing.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleReadTimeout)
+		defer cancel()
+		ok := false
+		if rerr := c.Refresh(rctx); rerr == nil {
+			c.mu.Lock()
+			ok = created(c.snap)
+			c.mu.Unlock()
+		}
+		if !ok {
+			return Folder{}, fmt.Errorf("%w. Cliq may have created chat folder %q (symbol %q) all the same, or may still: look for it in Cliq, "+
+				"and if it is there, import it with terraform import cliq_pin_folder.<name> <its id> (the cliq_pin_folders data source lists ids) "+
+				"instead of applying again, which would create a second one", err, title, symbol)
+		}
+		ans, err = nil, nil
+	}
+	switch {
+	case err != nil:
 		return Folder{}, err
-	}
-	if ans == nil {
+	case unsure != nil:
+		return Folder{}, unsure
+	case ans == nil:
 		return *adopted, nil
-	}
-	f := made
-	if f.ID == "" {
+	case made.ID == "":
 		return Folder{}, fmt.Errorf("cliq %s: the answer carries no category_id", OpCreateFolder)
 	}
-	if f.Title == "" {
-		f.Title = title
-	}
-	if f.Symbol == "" {
-		f.Symbol = symbol
-	}
-	if f.State == "" {
-		f.State = "expanded"
-	}
-	c.mu.Lock()
-	if _, sf := c.snap.find(f.ID); sf != nil && sf.State == "" {
-		sf.State = f.State
-	}
-	f.Chats = c.snap.chatsFor(chatIDs)
-	c.mu.Unlock()
-	return f, nil
+	return made, nil
 }
 
 // ModifyFolder changes a folder's title, symbol and state (operation 4); nil leaves one as it is.
@@ -390,7 +429,7 @@ func (c *Client) replaceOrMove(ctx context.Context, folderID string, target func
 // else (doc.go, rule 3): see mergeOrder. Chats the plan removes go; chats it adds come; chats both
 // keep stay only if they are still there; chats pinned by hand since the plan stay.
 func MergeChats(current, prior, want []string) []string {
-	return mergeOrder(current, prior, want, true)
+	return mergeOrder(current, prior, want, true, nil)
 }
 
 func sameSet(a, b []string) bool {
@@ -425,7 +464,9 @@ func (c *Client) SetFolderOrder(ctx context.Context, ids []string) error {
 // the plan changes, or that a newly listed folder forms with the listed ones, move (mergeOrder);
 // every other pair, listed or not, stays as the person left it.
 func (c *Client) UpdateFolderOrder(ctx context.Context, prior, ids []string) error {
-	return c.orderFolders(ctx, ids, func(current []string) []string { return mergeOrder(current, prior, ids, false) })
+	// Runs in the build, with c.mu held: a folder this client made is placed where the plan says.
+	made := func(id string) bool { return c.claimed[id] }
+	return c.orderFolders(ctx, ids, func(current []string) []string { return mergeOrder(current, prior, ids, false, made) })
 }
 
 // orderFolders moves folders, one move at a time, until the folder order is what target computes
@@ -440,7 +481,9 @@ func (c *Client) orderFolders(ctx context.Context, ids []string, target func(cur
 		return err
 	}
 	// Each step moves one folder to its final place; a person's changes meanwhile may call for
-	// more, but not without end.
+	// more, but not without end. The goal is computed again only when the order is not the one the
+	// client's own moves left.
+	var goal, expected []string
 	for step := 0; step <= 2*len(current)+maxRetries; step++ {
 		var moved *move
 		var missing error
@@ -451,11 +494,15 @@ func (c *Client) orderFolders(ctx context.Context, ids []string, target func(cur
 				if missing = missingFolders(current, ids); missing != nil {
 					return call{}, false
 				}
-				moves := planMoves(current, target(current))
+				if goal == nil || !slices.Equal(current, expected) {
+					goal = target(current)
+				}
+				moves := planMoves(current, goal)
 				if len(moves) == 0 {
 					return call{}, false
 				}
 				moved = &moves[0]
+				expected = applyMove(current, moved.Item, moved.Above)
 				return call{op: OpReorderFolder, path: "/pin-categories/" + moved.Item,
 					body: reorderFolderRequest{PinAbove: moved.Above, LastSyncTime: lastSync}}, true
 			},

@@ -33,7 +33,7 @@ type pinClaims struct {
 // that budget has a slot for each, else in one replace after the next proving read; a replace is
 // chosen only while the folder PUT budget has a slot (and, to wait for a read, the list budget
 // more than listReserve).
-func (c *Client) addsByReplace(folderID string, k int) bool {
+func (c *Client) addsByReplace(ctx context.Context, folderID string, k int) bool {
 	replace := false
 	if folderID != DefaultFolderID || !c.myPinsRefusesReplace.Load() {
 		c.mu.Lock()
@@ -41,12 +41,12 @@ func (c *Client) addsByReplace(folderID string, k int) bool {
 		c.mu.Unlock()
 		c.claims.mu.Lock()
 		defer c.claims.mu.Unlock()
-		pinRoom := c.budgets.free(OpPinChat)-c.claims.n >= k
-		putRoom := c.budgets.free(OpReplaceChats) > 0
+		pinRoom := c.budgets.free(ctx, OpPinChat)-c.claims.n >= k
+		putRoom := c.budgets.free(ctx, OpReplaceChats) > 0
 		if proven {
 			replace = putRoom && (k > 1 || !pinRoom)
 		} else {
-			replace = putRoom && !pinRoom && c.budgets.free(OpListFolders) > listReserve
+			replace = putRoom && !pinRoom && c.budgets.free(ctx, OpListFolders) > listReserve
 		}
 		if !replace {
 			c.claims.n += k
@@ -93,9 +93,14 @@ func (c *Client) carryChanges(folderID string, changes []*pinChange) {
 			return
 		}
 		adds, removals := netChanges(live)
-		if len(adds) > 0 && len(removals) == 0 && !c.addsByReplace(folderID, len(live)) {
-			c.pinEach(live, true)
-			return
+		if len(adds) > 0 && len(removals) == 0 {
+			ctx, done := jointContext(live)
+			replace := c.addsByReplace(ctx, folderID, len(live))
+			done()
+			if !replace {
+				c.pinEach(live, true)
+				return
+			}
 		}
 		if (folderID != DefaultFolderID || !c.myPinsRefusesReplace.Load()) && (len(adds) > 0 || c.mayHold(folderID, removals)) {
 			// Wait for what the replace waits for anyway, a read that proves the folder and a slot

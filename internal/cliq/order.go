@@ -94,7 +94,9 @@ func applyMove(ids []string, item, above string) []string {
 // mergeOrder is current, the order a read shows, with the plan's change from prior (the state) to
 // want (the configuration) applied, and nothing else changed:
 //   - items the plan removes (in prior, not in want) go when drop is set; items it adds (in want,
-//     not in prior) come if absent; items both keep but current lacks stay absent;
+//     not in prior) come if absent, right below the last item the plan puts above them (or on
+//     top), and so do those that fresh reports, present or not; items both keep but current lacks
+//     stay absent;
 //   - a pair of want's items is the plan's when the plan adds one of them or orders the two unlike
 //     prior: it takes want's order. Every other pair keeps current's order, as the person left it.
 //
@@ -104,7 +106,7 @@ func applyMove(ids []string, item, above string) []string {
 // the person's order leaves no such place, it goes right after the last item it must follow, and
 // the plan's pairs it cannot keep are excused (heldPairs), so that a merge of the result changes
 // nothing.
-func mergeOrder(current, prior, want []string, drop bool) []string {
+func mergeOrder(current, prior, want []string, drop bool, fresh func(id string) bool) []string {
 	priorAt, wantAt, curAt := positions(prior), positions(want), positions(current)
 	planPair := func(x, y string) bool {
 		wx, okx := wantAt[x]
@@ -125,9 +127,18 @@ func mergeOrder(current, prior, want []string, drop bool) []string {
 		}
 		base = append(base, id)
 	}
+	// The fresh items the plan adds are placed where it puts them even if present: a folder this
+	// client made sits where Cliq put it, not where a person did.
+	moving := map[string]bool{}
+	for _, id := range base {
+		if _, inPrior := priorAt[id]; !inPrior && fresh != nil && fresh(id) {
+			if _, inWant := wantAt[id]; inWant {
+				moving[id] = true
+			}
+		}
+	}
 	// Take out the items of the plan's pairs that current has the other way round, unless the
 	// person's order forces it (excused).
-	moving := map[string]bool{}
 	for {
 		var kept []string
 		for _, id := range base {
@@ -174,7 +185,7 @@ func mergeOrder(current, prior, want []string, drop bool) []string {
 			}
 		}
 		at := lo
-		if present {
+		if present && inPrior {
 			// The place between lo and hi that turns the fewest of x's other pairs around.
 			best := -1
 			for p := lo; p <= max(lo, hi); p++ {

@@ -167,12 +167,25 @@ func (c *Client) takeOut(ctx context.Context, folderID string, chats []string) e
 	if folderID == DefaultFolderID && c.myPinsRefusesReplace.Load() {
 		return c.unpinFromMyPins(ctx, chats)
 	}
-	if f, ok, err := c.folder(ctx, folderID, false); err != nil {
-		return err
-	} else if !ok || !slices.ContainsFunc(chats, f.HasChat) {
-		return nil // none of them is there (nor, if Cliq lists it without chats, can be seen there)
+	f, ok, err := c.folder(ctx, folderID, false)
+	if err == nil && ok && f.chatsUnlisted {
+		// Listed without its chats: read again, and if it still is, the client cannot see whether
+		// they are there (doc.go, rule 3), so it says so rather than report a removal it did not make.
+		if err = c.Refresh(ctx); err == nil {
+			f, ok, err = c.folder(ctx, folderID, false)
+		}
+		if err == nil && ok && f.chatsUnlisted {
+			return fmt.Errorf("%w: folder %s (it may be empty). Check in Cliq whether chat(s) %s are pinned there: if so, unpin them in Cliq; "+
+				"then remove the pin from Terraform's state (terraform state rm)", errUnlisted, folderID, strings.Join(chats, ", "))
+		}
 	}
-	err := c.checked(ctx, folderID,
+	if err != nil {
+		return err
+	}
+	if !ok || !slices.ContainsFunc(chats, f.HasChat) {
+		return nil // none of them is there
+	}
+	err = c.checked(ctx, folderID,
 		func(s *snapshot, lastSync string) (call, bool) {
 			_, f := s.find(folderID)
 			if f == nil {
@@ -296,10 +309,34 @@ func (c *Client) unpinFromMyPinsAlone(ctx context.Context, chat string) error {
 	return nil
 }
 
-// MovePin (stub, the old sequence).
+// MovePin moves chatID from folder from to folder to ("" or "default" for My Pins). The pin goes
+// into to first, so that the chat is never unpinned in between; out of My Pins it leaves My Pins
+// first: where Cliq refuses to replace My Pins' chats, the only way out is an unpin, which reaches
+// every folder and so would find (and take) the chat in to as well (doc.go, rule 3).
 func (c *Client) MovePin(ctx context.Context, chatID, from, to string) error {
+	if from == "" {
+		from = DefaultFolderID
+	}
+	if to == "" {
+		to = DefaultFolderID
+	}
+	if from == to {
+		return c.AddPin(ctx, to, chatID)
+	}
+	if from == DefaultFolderID {
+		if err := c.RemovePin(ctx, from, chatID); err != nil {
+			return err
+		}
+		if err := c.AddPin(ctx, to, chatID); err != nil {
+			return fmt.Errorf("took chat %s out of My Pins but could not pin it into folder %s: %w", chatID, to, err)
+		}
+		return nil
+	}
 	if err := c.AddPin(ctx, to, chatID); err != nil {
 		return err
 	}
-	return c.RemovePin(ctx, from, chatID)
+	if err := c.RemovePin(ctx, from, chatID); err != nil {
+		return fmt.Errorf("pinned chat %s into folder %s but could not take it out of folder %s: %w", chatID, to, from, err)
+	}
+	return nil
 }

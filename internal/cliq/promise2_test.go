@@ -349,3 +349,24 @@ func TestMergeChatsProperties(t *testing.T) {
 		}
 	}
 }
+
+// Item 3, what it costs: after a write answered within Cliq's second W, a read proves the folder
+// again only if its Date is W+3s or later (W+2s with the former one-second margin), so a second
+// checked write to that folder waits for a read sent about three seconds after the first.
+func TestASecondWriteToAFolderWaitsForAReadThreeSecondsLater(t *testing.T) {
+	c := &Client{changes: map[string]change{}}
+	w := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	c.noteChange("f", w.Add(700*time.Millisecond))
+	if got := c.changes["f"].readAfter.Sub(w); got != 3*time.Second {
+		t.Fatalf("a read is late enough from W%+v, want W+3s", got)
+	}
+	for _, tc := range []struct {
+		date   time.Duration
+		proves bool
+	}{{2 * time.Second, false}, {3 * time.Second, true}} {
+		s := &snapshot{sync: map[string]time.Time{"f": w.Add(tc.date).Add(-readMargin)}}
+		if got := c.proves(s, "f"); got != tc.proves {
+			t.Errorf("a read dated W+%v proves the folder: %v, want %v", tc.date, got, tc.proves)
+		}
+	}
+}

@@ -31,7 +31,7 @@ type budgets struct {
 	store        budgetStore
 	shared       *sharedStore // the store when budgets go through a file; nil when in memory only
 	now          func() time.Time
-	releaseWait  time.Duration
+	releaseWait  time.Duration // the longest release waits for the budget file (see release)
 
 	mu      sync.Mutex
 	changed map[budgetClass]chan struct{} // closed and replaced whenever a class's slot frees here
@@ -63,6 +63,8 @@ func newBudgets(rc *resolvedConfig, accountKey string) *budgets {
 		limits:  map[budgetClass]int{},
 		now:     time.Now,
 		changed: map[budgetClass]chan struct{}{},
+
+		releaseWait: 2 * lockWaitLimit,
 	}
 	for class, threshold := range classThresholds() {
 		limit := threshold - rc.RateMargin
@@ -171,7 +173,7 @@ func (b *budgets) take(ctx context.Context, op Operation, class budgetClass) (re
 			return nil, waited, fmt.Errorf("waiting for Cliq's rate limit on %s: %w", op, err)
 		}
 		if took {
-			return func(sent, throttled bool) { b.release(class, id, sent, throttled) }, waited, nil
+			return func(sent, throttled bool) { b.release(ctx, class, id, sent, throttled) }, waited, nil
 		}
 		waited = true
 		wait := b.window // a local release wakes the wait early
@@ -264,11 +266,12 @@ func (b *budgets) awaitSlot(ctx context.Context, op Operation) error {
 }
 
 // free reports how many requests op's class could send now, without taking any slot. An unreadable
-// store reports 0: the request then simply waits its turn.
-func (b *budgets) free(op Operation) int {
+// store, or ctx ending while it waits for the budget file, reports 0: the request then simply waits
+// its turn.
+func (b *budgets) free(ctx context.Context, op Operation) int {
 	class := operations[op].class
 	n := 0
-	_ = b.store.update(context.Background(), func(all map[budgetClass]*budgetState) {
+	_ = b.store.update(ctx, func(all map[budgetClass]*budgetState) {
 		n = 0
 		st := all[class]
 		if st == nil {
@@ -284,10 +287,15 @@ func (b *budgets) free(op Operation) int {
 	return n
 }
 
-// release records the answer (or that nothing was sent). It runs even after the caller's context
-// ended: the request's slot must be accounted for whatever became of its caller.
-func (b *budgets) release(class budgetClass, id string, sent, throttled bool) {
-	_ = b.store.update(context.Background(), func(all map[budgetClass]*budgetState) {
+// release records the answer (or that nothing was sent). It runs even after the request's context
+// ctx ended, since the slot must be accounted for whatever became of its caller, but waits for the
+// budget file at most releaseWait (this process's other updates, each bounded by lockWaitLimit,
+// then the file's lock). If it gives up, the slot stays pending in the file until staleAfter: the
+// budget then counts one request too many for a while, never one too few.
+func (b *budgets) release(ctx context.Context, class budgetClass, id string, sent, throttled bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.releaseWait)
+	defer cancel()
+	_ = b.store.update(ctx, func(all map[budgetClass]*budgetState) {
 		st := all[class]
 		if st == nil {
 			return

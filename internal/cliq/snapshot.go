@@ -32,6 +32,10 @@ type snapshot struct {
 	// undated is set when the read's answer carried no Date: the local clock proves nothing about
 	// Cliq's, so the snapshot proves no folder (sync stays empty).
 	undated bool
+
+	// readAt is when the read was installed (local clock): a create compares with a recent read
+	// only (CreateFolder).
+	readAt time.Time
 }
 
 // readMargin is how much earlier than its Date a read's proof starts. Cliq reads the list at some
@@ -221,7 +225,7 @@ func (c *Client) install(ctx context.Context, folders []Folder, date time.Time, 
 			folders[i].Chats[j].LastMessageInfo = nil
 		}
 	}
-	s := &snapshot{folders: folders, sync: map[string]time.Time{}, chatOrderUncertain: map[string]bool{}, undated: !dated}
+	s := &snapshot{folders: folders, sync: map[string]time.Time{}, chatOrderUncertain: map[string]bool{}, undated: !dated, readAt: time.Now()}
 	if dated {
 		proof := date.Truncate(time.Second).Add(-readMargin)
 		s.sync[""] = proof
@@ -314,6 +318,18 @@ func (c *Client) noteChange(id string, at time.Time) {
 	c.changes[id] = ch
 }
 
+// noteAnswer records, with c.mu held, the change an answered write made to folder id: within the
+// second of the answer's Date. An answer without a Date tells nothing of Cliq's clock (the local
+// one may run ahead, and prove would then wait for it): the change is then known only to be no
+// later than now.
+func (c *Client) noteAnswer(id string, ans *answer) {
+	if ans.dated {
+		c.noteChange(id, ans.date)
+	} else {
+		c.noteUnknownChange(id)
+	}
+}
+
 // noteUnknownChange records, with c.mu held, that folder id may have changed at a moment the
 // client cannot tell, up to now: a write whose outcome is unknown.
 func (c *Client) noteUnknownChange(id string) {
@@ -355,7 +371,7 @@ func (c *Client) checked(ctx context.Context, id string, build func(s *snapshot,
 			if c.snap != nil {
 				after(c.snap, ans)
 			}
-			c.noteChange(id, ans.date)
+			c.noteAnswer(id, ans)
 		}
 		_, err := c.do(ctx, cl)
 		if err == nil {
@@ -390,7 +406,7 @@ func (c *Client) unchecked(ctx context.Context, cl call, touches []string, done 
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		for _, id := range touches {
-			c.noteChange(id, ans.date)
+			c.noteAnswer(id, ans)
 		}
 		if c.snap != nil && after != nil {
 			after(c.snap, ans)
@@ -415,10 +431,10 @@ func (c *Client) unchecked(ctx context.Context, cl call, touches []string, done 
 			"operation": string(cl.op), "reason": err.Error(), "attempt": attempt + 1,
 		})
 		if err := c.sleep(ctx, c.cfg.RetryBaseDelay<<attempt); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w (the outcome of the request sent is unknown: %w)", err, lastErr)
 		}
 		if err := c.Refresh(ctx); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w (the outcome of the request sent is unknown: %w)", err, lastErr)
 		}
 		c.mu.Lock()
 		ok := done(c.snap)

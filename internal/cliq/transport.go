@@ -222,7 +222,11 @@ func (a *answer) apiError(op Operation) *APIError {
 	}
 	var eb errorBody
 	_ = json.Unmarshal(a.body, &eb) // either key may be missing; a non-JSON body leaves both empty
-	return &APIError{Operation: op, Status: a.status, Code: eb.Code, Message: strings.TrimSpace(eb.Message), Date: a.date}
+	apiErr := &APIError{Operation: op, Status: a.status, Code: eb.Code, Message: strings.TrimSpace(eb.Message)}
+	if a.dated {
+		apiErr.Date = a.date // only Cliq's clock: the local one says nothing of when Cliq saw a change
+	}
+	return apiErr
 }
 
 // decode reads a success body into out; an empty body is success with nothing to read. Client.do

@@ -51,8 +51,8 @@ type chatPinIdentityModel struct {
 
 func (r *chatPinResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_chat_pin"
-	// The identity is (folder_id, chat_id), and changing folder_id moves the pin in place (never
-	// unpinning it on the way, which a replacement would): the identity follows the move.
+	// The identity is (folder_id, chat_id), and changing folder_id moves the pin in place (unlike a
+	// replacement, which would unpin it and pin it again): the identity follows the move.
 	resp.ResourceBehavior.MutableIdentity = true
 }
 
@@ -90,7 +90,8 @@ func (r *chatPinResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Computed: true,
 				Default:  stringdefault.StaticString(cliq.DefaultFolderID),
 				MarkdownDescription: "Id of the chat folder to pin the chat into, typically `cliq_pin_folder.<name>.id`; `default` (the default) is My Pins. " +
-					"Changing it moves the pin: the chat is pinned into the new folder first, then taken out of the old one, so it is never left unpinned.",
+					"Changing it moves the pin: the chat is pinned into the new folder first, then taken out of the old one, so it is never left unpinned; " +
+					"out of My Pins, it leaves My Pins first (where Cliq only lets a chat out of My Pins by unpinning it everywhere, that unpin would otherwise take it out of the new folder too).",
 				Validators: []validator.String{pinFolderIDValidator()},
 			},
 			"pin_above": schema.StringAttribute{
@@ -303,16 +304,11 @@ func (r *chatPinResource) Update(ctx context.Context, req resource.UpdateRequest
 	oldFolder, newFolder := state.FolderID.ValueString(), plan.FolderID.ValueString()
 	moved := oldFolder != newFolder
 	if moved {
-		// Pin into the new folder first, so that the chat is never unpinned in between.
-		if err := r.client.AddPin(ctx, newFolder, chatID); err != nil {
-			addPinError(&resp.Diagnostics, "Could not move the pinned chat", newFolder, chatID, err)
-			return
-		}
-		if err := r.client.RemovePin(ctx, oldFolder, chatID); err != nil {
-			// Pinned in both folders now. Keep the old folder in the state, so that the next apply
-			// finishes the move instead of leaving the chat behind for good.
-			addPinError(&resp.Diagnostics, fmt.Sprintf("Pinned the chat into folder %q but could not take it out of folder %q; run apply again to finish the move", newFolder, oldFolder),
-				oldFolder, chatID, err)
+		if err := r.client.MovePin(ctx, chatID, oldFolder, newFolder); err != nil {
+			// Perhaps half done. Keep the old folder in the state, so that the next apply finishes
+			// the move instead of leaving the chat behind for good.
+			addPinError(&resp.Diagnostics, fmt.Sprintf("Could not move the pinned chat from folder %q to folder %q; run apply again to finish the move", oldFolder, newFolder),
+				newFolder, chatID, err)
 			return
 		}
 	}

@@ -134,7 +134,8 @@ resource "cliq_pin_folder_order" "main" {
 				PlanOnly: true,
 			},
 			{
-				// Reordered outside Terraform: drift, then restored.
+				// Reordered outside Terraform: drift, then restored, moving only the drifted pair:
+				// the unlisted folder moved to the top by hand stays there (issue 18).
 				PreConfig: func() {
 					if err := env.Fake.MoveFolderOOB(idA, ""); err != nil {
 						t.Fatal(err)
@@ -146,15 +147,12 @@ resource "cliq_pin_folder_order" "main" {
 						plancheck.ExpectResourceAction("cliq_pin_folder_order.main", plancheck.ResourceActionUpdate),
 					},
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccPinFolderOrderTop(env, "cliq_pin_folder.c", "cliq_pin_folder.a", "cliq_pin_folder.b"),
-					func(*terraform.State) error {
-						if got := pinFolderOrderOnServer(env); got[len(got)-1] != outside {
-							return fmt.Errorf("server folder order %v: the unlisted folder %s should sit below the listed ones", got, outside)
-						}
-						return nil
-					},
-				),
+				Check: func(*terraform.State) error {
+					if got, want := pinFolderOrderOnServer(env), []string{outside, idC, idA, idB}; !slices.Equal(got, want) {
+						return fmt.Errorf("server folder order %v, want %v: only a's place was to change", got, want)
+					}
+					return nil
+				},
 			},
 			{
 				// A listed folder deleted outside Terraform: it is recreated and put back in place.
@@ -170,7 +168,17 @@ resource "cliq_pin_folder_order" "main" {
 						plancheck.ExpectResourceAction("cliq_pin_folder_order.main", plancheck.ResourceActionUpdate),
 					},
 				},
-				Check: testAccPinFolderOrderTop(env, "cliq_pin_folder.c", "cliq_pin_folder.a", "cliq_pin_folder.b"),
+				// Below the unlisted folder that a person put on top, which stays there.
+				Check: func(st *terraform.State) error {
+					want := []string{outside}
+					for _, addr := range []string{"cliq_pin_folder.c", "cliq_pin_folder.a", "cliq_pin_folder.b"} {
+						want = append(want, st.RootModule().Resources[addr].Primary.ID)
+					}
+					if got := pinFolderOrderOnServer(env); !slices.Equal(got, want) {
+						return fmt.Errorf("server folder order %v, want %v", got, want)
+					}
+					return nil
+				},
 			},
 			{
 				ResourceName:  "cliq_pin_folder_order.main",
@@ -184,8 +192,8 @@ resource "cliq_pin_folder_order" "main" {
 					if n := states[0].Attributes["folder_ids.#"]; n != "4" {
 						return fmt.Errorf("imported folder_ids has %s entries, want all 4 folders", n)
 					}
-					if got := states[0].Attributes["folder_ids.3"]; got != outside {
-						return fmt.Errorf("imported folder_ids[3] = %s, want the outside folder %s", got, outside)
+					if got := states[0].Attributes["folder_ids.0"]; got != outside {
+						return fmt.Errorf("imported folder_ids[0] = %s, want the outside folder %s, which a person put on top", got, outside)
 					}
 					return nil
 				},
