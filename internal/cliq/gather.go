@@ -26,13 +26,12 @@ type pinClaims struct {
 }
 
 // addsByReplace reports whether k adds into folderID, with no removal waiting there, leave in one
-// replace (true) or as k pin_chats (false; their slots are then claimed until the pins take
-// them, see claimFor). The rule,
-// as docs/dev/design.md states it: a folder a read proves takes two or more adds, or one that
-// pin_chat has no slot for, in one replace; a folder without proof takes them as pin_chats while
-// that budget has a slot for each, else in one replace after the next proving read; a replace is
-// chosen only while the folder PUT budget has a slot (and, to wait for a read, the list budget
-// more than listReserve).
+// replace (true) or as k pin_chats (false; their slots are then claimed until the pins take them,
+// see claimFor). The rule, as docs/dev/design.md states it: a folder a read proves takes two or
+// more adds, or one that pin_chat has no slot for, in one replace; a folder without proof takes
+// them as pin_chats while that budget has a slot for each, else in one replace after the next
+// proving read; a replace is chosen only while the folder PUT budget has a slot (and, to wait for
+// a read, the list budget more than listReserve).
 func (c *Client) addsByReplace(ctx context.Context, folderID string, k int) bool {
 	replace := false
 	if folderID != DefaultFolderID || !c.myPinsRefusesReplace.Load() {
