@@ -679,3 +679,44 @@ func TestAGatheredAddWaitsForAnUnpinOfTheSameChat(t *testing.T) {
 		t.Fatalf("replace_chats = %d: the adds did not leave in a replace (the test tests nothing)", r)
 	}
 }
+
+// A destroy where everything arrives at once: every pin of 60 folders is removed together, then
+// the folders are deleted. Each folder is emptied by exactly one replace (more folders than one
+// window's 50 replaces: the last wait for their slot with all their removals), then deleted.
+func TestRemovalsArrivingTogetherSendOneReplacePerFolder(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{})
+	ctx := testCtx(t)
+	const folders, perFolder = 60, 5
+	var ids []string
+	var removals [][3]string
+	for i := range folders {
+		var chats []string
+		for j := range perFolder {
+			chats = append(chats, fmt.Sprint(1000*(i+1)+j))
+		}
+		id := e.fake.CreateFolderOOB(fmt.Sprintf("F%d", i), "", chats)
+		ids = append(ids, id)
+		for _, c := range chats {
+			removals = append(removals, [3]string{id, c, "remove"})
+		}
+	}
+	e.tick()
+	mustAll(t, changeTogether(ctx, e.client, removals))
+	if r := e.count(OpReplaceChats); r != folders {
+		t.Fatalf("replace_chats = %d for %d folders whose pins were all removed at once, want one each", r, folders)
+	}
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() { must(t, e.client.DeleteFolder(ctx, id, false)) })
+	}
+	wg.Wait()
+	if got := len(e.fake.Folders()); got != 1 {
+		t.Fatalf("%d folders left, want My Pins alone", got)
+	}
+	if def, _ := e.fake.Folder(DefaultFolderID); len(def.ChatIDs) != 0 {
+		t.Fatalf("My Pins holds %v: a folder was deleted with chats still in it", def.ChatIDs)
+	}
+	if n := e.count(OpUnpinChat) + e.count(OpBulkUnpin); n != 0 {
+		t.Fatalf("%d unpins: removals must stay in their folder", n)
+	}
+}
