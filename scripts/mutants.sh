@@ -108,10 +108,10 @@ row() {
     start=$SECONDS
     r="$(run_col "$col" "$dir" "$work/$name.$col.log")"
     if [[ $r == caught && $col == suite ]]; then
-      r+=" by $(grep -o -- '--- FAIL: [A-Za-z0-9_]*' "$work/$name.$col.log" | sed 's/--- FAIL: //' | sort -u | paste -sd, -)"
+      r+=" by $(grep -o -- '--- FAIL: [A-Za-z0-9_]*' "$work/$name.$col.log" | sed 's/--- FAIL: //' | sort -u | paste -sd, - || true)"
     fi
     if [[ $r == caught && ( $col == ci || $col == long ) ]]; then
-      r+=" ($(grep -o 'failed after [0-9]* tests' "$work/$name.$col.log" | head -1 | sed 's/failed after \([0-9]*\) tests/a worker'"'"'s schedule \1/'))"
+      r+=" ($(grep -o 'failed after [0-9]* tests\|exercised nothing\|panic:\|test timed out' "$work/$name.$col.log" | head -1 | sed 's/failed after \([0-9]*\) tests/a worker'"'"'s schedule \1/' || true))"
     fi
     printf '%s\t%s\n' "$r" "$((SECONDS - start))" >"$work/res/$name.$col"
     printf '  %-28s %-8s %s (%ss)\n' "$name" "$col" "$r" "$((SECONDS - start))" >&2

@@ -627,7 +627,8 @@ func (s *schedule) drawWant(i int, prior []string) []string {
 		}
 	case "drop one":
 		if len(want) > 0 {
-			want = slices.Delete(want, rapid.IntRange(0, len(want)-1).Draw(rt, fmt.Sprintf("op %d drops", i)), 1)[:len(want)-1]
+			at := rapid.IntRange(0, len(want)-1).Draw(rt, fmt.Sprintf("op %d drops", i))
+			want = slices.Delete(want, at, at+1)
 		}
 	case "move one":
 		if len(want) > 1 {
