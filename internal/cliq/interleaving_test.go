@@ -87,7 +87,7 @@ func TestNoHandMadeChangeIsEverUndone(t *testing.T) {
 	}
 	// A run that exercised nothing proves nothing.
 	need := []string{"schedules", "operations succeeded", "hand-made changes", "hand-made changes timed by an operation's request"}
-	if !replay && schedules >= 100 {
+	if !replay && tally.n("schedules") >= 300 { // (-short runs a fifth)
 		need = append(need, "hand-made pin", "hand-made take-out", "hand-made move-chat", "hand-made move-folder", "hand-made carry",
 			"callers cancelled at a request", "faults that hit a request", "chat pairs in the person's order checked",
 			"folder pairs in the person's order checked", "list reads during a wave", "schedules under WholeSecondSync",
@@ -314,6 +314,9 @@ type personAction struct {
 	n       int // which of the operation's writes or reads (1-based), or the delay in milliseconds
 	change  fakecliq.HandChange
 	cancel  bool // cancel op instead of changing anything
+	// move-chat: the positions (modulo the folder's length when the person acts) of the chat
+	// moved and of where it goes among the others
+	moveFrom, moveTo int
 
 	done          atomic.Bool
 	seq           int // the order in which the person acted
@@ -455,9 +458,12 @@ func runSchedule(rt *rapid.T, tally *scheduleTally) {
 
 	var wg sync.WaitGroup
 	start := time.Now()
+	opCtxs := map[*scheduledOp]context.Context{}
+	for _, o := range s.ops { // every cancel is set before any request can fire a hook
+		opCtxs[o], o.cancel = context.WithCancel(ctx)
+	}
 	for _, o := range s.ops {
-		opCtx, cancel := context.WithCancel(ctx)
-		o.cancel = cancel
+		opCtx, cancel := opCtxs[o], o.cancel
 		if o.cancelAt > 0 {
 			time.AfterFunc(o.cancelAt, cancel)
 		}
@@ -697,7 +703,8 @@ func (s *schedule) drawActions() []*personAction {
 		}
 		switch kind {
 		case fakecliq.HandMoveChat:
-			c.Above = rapid.SampledFrom(append(slices.Clone(s.initial[c.Folder]), "")).Draw(rt, label("above"))
+			a.moveFrom = rapid.IntRange(0, 5).Draw(rt, label("moves the chat at"))
+			a.moveTo = rapid.IntRange(0, 5).Draw(rt, label("moves it to"))
 		case fakecliq.HandMoveFolder:
 			c.Above = rapid.SampledFrom(append(slices.Clone(userFolders), "")).Draw(rt, label("above"))
 		case fakecliq.HandCarry:
@@ -745,7 +752,22 @@ func (s *schedule) act(a *personAction) {
 	if a.done.Load() {
 		return
 	}
-	before, after, err := s.fake.ChangeByHand(a.change)
+	change := a.change
+	if change.Kind == fakecliq.HandMoveChat {
+		// Which chat goes where is drawn as positions, resolved against the folder as it is now,
+		// so that the move moves something.
+		f, _ := s.fake.Folder(change.Folder)
+		if n := len(f.ChatIDs); n >= 2 {
+			from, to := a.moveFrom%n, a.moveTo%n
+			change.Chat = f.ChatIDs[from]
+			others := slices.Delete(slices.Clone(f.ChatIDs), from, from+1)
+			change.Above = ""
+			if to < len(others) {
+				change.Above = others[to]
+			}
+		}
+	}
+	before, after, err := s.fake.ChangeByHand(change)
 	if err != nil {
 		return // its folder is gone
 	}

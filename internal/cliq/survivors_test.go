@@ -154,3 +154,26 @@ func TestAWriteNeverGoesMissingUnderAReadOnTheWire(t *testing.T) {
 		t.Fatalf("the client sees F as %v after its own pin of 2 (the server holds %v): a read that did not show the pin replaced the view after it", got.ChatIDs(), e.chatIDs(t, f))
 	}
 }
+
+// Where a chat sits in one folder at a time, a pin takes it out of the folder that held it: the
+// client counts that as its own change of that folder too (doc.go, rule 1), so that its next
+// replace there is built on a read that shows the pin, instead of being sent too early and refused.
+func TestAPinNotesTheFolderItTakesTheChatOutOf(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{Reading: fakecliq.Reading{OneFolderPerChat: true}})
+	ctx := testCtx(t)
+	f := e.fake.CreateFolderOOB("F", "", nil)
+	g := e.fake.CreateFolderOOB("G", "", []string{"1", "2"})
+	e.tick()
+	_, err := e.client.ListFolders(ctx)
+	must(t, err)
+	must(t, e.client.PinChat(ctx, "1", f)) // takes 1 out of G
+	must(t, e.client.RemovePin(ctx, g, "2"))
+	if got := e.chatIDs(t, g); len(got) != 0 {
+		t.Fatalf("G = %v, want []", got)
+	}
+	for _, r := range e.fake.RequestLog() {
+		if r.Code == CodeClientNotSynced {
+			t.Fatalf("%s %s was refused as client_not_synced: the client sent it before a read could show its own pin's effect on G", r.Op, r.Path)
+		}
+	}
+}
