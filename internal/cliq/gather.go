@@ -267,14 +267,20 @@ func (c *Client) replaceWith(ctx context.Context, folderID string, adds, removal
 			return call{op: OpReplaceChats, path: "/pin-categories/" + folderID,
 				body: replaceChatsRequest{ChatIDs: sent, LastSyncTime: lastSync}}, true
 		},
-		func(s *snapshot, _ *answer) {
+		func(s *snapshot, ans *answer) {
 			_, f := s.find(folderID)
 			if f == nil {
 				return
 			}
 			for _, id := range sent {
-				if !f.HasChat(id) && len(s.foldersOf(id)) > 0 {
-					s.stale = true // under one reading, pinning here moved it out of another folder
+				if f.HasChat(id) {
+					continue
+				}
+				// Under one reading, pinning it here moved it out of the folders that held it:
+				// the client's own change there too (rule 1).
+				for _, other := range s.foldersOf(id) {
+					c.noteChange(other, ans.date)
+					s.stale = true
 				}
 			}
 			f.Chats = s.chatsFor(sent)

@@ -720,3 +720,29 @@ func TestRemovalsArrivingTogetherSendOneReplacePerFolder(t *testing.T) {
 		t.Fatalf("%d unpins: removals must stay in their folder", n)
 	}
 }
+
+// Where a chat sits in one folder at a time, a replace that adds a chat takes it out of the folder
+// that held it: as for a pin, the client counts that as its own change of that folder, so that its
+// next replace there waits for a read that shows it instead of being refused.
+func TestAGatheredAddNotesTheFolderItTakesTheChatOutOf(t *testing.T) {
+	e := newTestEnv(t, fakecliq.Options{Reading: fakecliq.Reading{OneFolderPerChat: true}})
+	ctx := testCtx(t)
+	f := e.fake.CreateFolderOOB("F", "", nil)
+	g := e.fake.CreateFolderOOB("G", "", []string{"1", "2"})
+	e.tick()
+	_, err := e.client.ListFolders(ctx)
+	must(t, err)
+	mustAll(t, changeTogether(ctx, e.client, [][3]string{{f, "1", "add"}, {f, "3", "add"}})) // one replace; takes 1 out of G
+	if r := e.count(OpReplaceChats); r != 1 {
+		t.Fatalf("replace_chats = %d, want the adds in one", r)
+	}
+	must(t, e.client.RemovePin(ctx, g, "2"))
+	if got := e.chatIDs(t, g); len(got) != 0 {
+		t.Fatalf("G = %v, want []", got)
+	}
+	for _, r := range e.fake.RequestLog() {
+		if r.Code == CodeClientNotSynced {
+			t.Fatalf("%s %s was refused as client_not_synced: the client sent it before a read could show its own replace's effect on G", r.Op, r.Path)
+		}
+	}
+}
