@@ -87,7 +87,7 @@ run_col() {
   case $col in
     ci) cmd=(go test ./internal/cliq -run '^TestNoHandMadeChangeIsEverUndone$' -count=1 -p 1 -timeout 20m -v -rapid.nofailfile -rapid.shrinktime=1s) ;;
     long) cmd=(env INTERLEAVING_SCHEDULES="$long_schedules" go test ./internal/cliq -run '^TestNoHandMadeChangeIsEverUndone$' -count=1 -p 1 -timeout 30m -v -rapid.nofailfile -rapid.shrinktime=1s) ;;
-    suite) cmd=(go test ./internal/cliq -skip '^TestNoHandMadeChangeIsEverUndone$' -count=1 -p 1 -timeout 20m -rapid.nofailfile) ;;
+    suite) cmd=(go test ./internal/cliq -skip '^TestNoHandMadeChangeIsEverUndone$' -count=1 -p 1 -timeout 12m -rapid.nofailfile) ;;
     provider) cmd=(env TF_ACC=1 CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null TF_ACC_TERRAFORM_PATH="$(command -v terraform)" go test ./internal/provider -count=1 -p 1 -timeout 30m) ;;
   esac
   if (cd "$dir" && "${cmd[@]}") >"$log" 2>&1; then echo missed; else echo caught; fi
@@ -107,7 +107,9 @@ row() {
     fi
     start=$SECONDS
     r="$(run_col "$col" "$dir" "$work/$name.$col.log")"
-    if [[ $r == caught && $col == suite ]]; then
+    if [[ $r == caught && $col == suite ]] && ! grep -q -- '--- FAIL: ' "$work/$name.$col.log"; then
+      r+=" ($(grep -o 'test timed out after [0-9a-z]*\|panic: [^(]*\|build failed' "$work/$name.$col.log" | head -1 || true); running: $(sed -n '/^running tests:/,/^$/p' "$work/$name.$col.log" | grep -o 'Test[A-Za-z0-9_]*' | sort -u | paste -sd, - || true))"
+    elif [[ $r == caught && $col == suite ]]; then
       r+=" by $(grep -o -- '--- FAIL: [A-Za-z0-9_]*' "$work/$name.$col.log" | sed 's/--- FAIL: //' | sort -u | paste -sd, - || true)"
     fi
     if [[ $r == caught && ( $col == ci || $col == long ) ]]; then

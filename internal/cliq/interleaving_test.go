@@ -1183,21 +1183,31 @@ func (s *schedule) fatalf(logStart int, format string, args ...any) {
 // admitted reports whether a pin of p's chat into p.folder that the person made (word) was lost
 // in the one window cliq_chat_pin's docs describe: where Cliq refuses to replace My Pins' chats,
 // an unpin of the chat (a removal from My Pins) sent after the person pinned it elsewhere, with
-// no list read arriving in between.
+// no list read arriving in between, and after a read that followed the removal's own earlier
+// requests.
 func (s *schedule) admitted(p pair, word *personAction, logStart int) bool {
 	if !s.reading.MyPinsRefusesReplace || p.folder == DefaultFolderID || word == nil {
 		return false
 	}
-	lastRead := time.Time{}
+	var lastRead, lastWrite time.Time // of the removal from My Pins, before its unpin
 	for _, r := range s.fake.RequestLog()[logStart:] {
+		mine := slices.ContainsFunc(s.ops, func(o *scheduledOp) bool {
+			return (o.kind == "remove" || o.kind == "move") && o.folder == DefaultFolderID && o.chat == p.chat && o.owns(r)
+		})
 		switch {
 		case r.Op == fakecliq.OpListFolders:
 			lastRead = r.Time
-		case r.Op == fakecliq.OpUnpinChat && r.Path == APIPathPrefix+"/chats/"+p.chat+"/pins" &&
-			r.Time.After(word.at.Add(-200*time.Millisecond)) && lastRead.Before(word.at):
+		case mine && r.Op == fakecliq.OpUnpinChat:
 			// The unpin left after the last read that could have shown the pin (the person may
-			// have pinned while the unpin was already on its way: hooks run after it arrived).
-			return true
+			// have pinned while the unpin was already on its way: hooks run after it arrived),
+			// and that read came after the removal's earlier requests: the client read again
+			// right before the unpin, as it must.
+			if r.Time.After(word.at.Add(-200*time.Millisecond)) && lastRead.Before(word.at) && !lastRead.Before(lastWrite) {
+				return true
+			}
+			lastWrite = r.Time
+		case mine:
+			lastWrite = r.Time
 		}
 	}
 	return false
