@@ -85,3 +85,36 @@ resource "terraform_data" "p" {
 }
 `, folders, pinsPerFolder)
 }
+
+// sidebarConfig is the typical sidebar (sidebarFolders folders of sidebarPerFolder pins, and
+// sidebarMyPins pins in My Pins), a block per resource, after header. With null set, the same
+// graph with benchnull_thing (input standing for every attribute).
+func sidebarConfig(header string, null bool) string {
+	var sb strings.Builder
+	sb.WriteString(header)
+	chat := 0
+	for f := range sidebarFolders {
+		if null {
+			fmt.Fprintf(&sb, "\nresource \"benchnull_thing\" \"f%d\" {\n  input = \"Sidebar folder %d\"\n}\n", f, f)
+		} else {
+			fmt.Fprintf(&sb, "\nresource \"cliq_pin_folder\" \"f%d\" {\n  title  = \"Sidebar folder %d\"\n  symbol = \":smile:\"\n}\n", f, f)
+		}
+		for p := range sidebarPerFolder {
+			if null {
+				fmt.Fprintf(&sb, "\nresource \"benchnull_thing\" \"f%d_p%d\" {\n  input = \"${benchnull_thing.f%d.id}/1488288613%09d\"\n}\n", f, p, f, chat)
+			} else {
+				fmt.Fprintf(&sb, "\nresource \"cliq_chat_pin\" \"f%d_p%d\" {\n  folder_id = cliq_pin_folder.f%d.id\n  chat_id   = \"1488288613%09d\"\n}\n", f, p, f, chat)
+			}
+			chat++
+		}
+	}
+	for p := range sidebarMyPins {
+		if null {
+			fmt.Fprintf(&sb, "\nresource \"benchnull_thing\" \"my_p%d\" {\n  input = \"1488288613%09d\"\n}\n", p, chat)
+		} else {
+			fmt.Fprintf(&sb, "\nresource \"cliq_chat_pin\" \"my_p%d\" {\n  chat_id = \"1488288613%09d\"\n}\n", p, chat)
+		}
+		chat++
+	}
+	return sb.String()
+}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,8 +31,9 @@ type benchmark struct {
 	applyFolders           int
 	shapes                 []string
 	parallelism            int
-	diagParallelism        int
+	parallelisms           []int // the near-real-minute rows' -parallelism values
 	advisedScale           float64
+	sidebar                bool // the typical-sidebar row at the real minute
 
 	processes, unrecorded int // over every terraform run: wrappers that recorded, and that did not
 }
@@ -54,7 +56,8 @@ func main() {
 	applyFolders := flag.Int("apply", 0, "folders of the apply/destroy scenario (default 60; -quick 20)")
 	parallelism := flag.Int("parallelism", 10, "terraform -parallelism (10 is terraform's default and the issue's setting)")
 	advisedScale := flag.Float64("advised-scale", 2, "time scale of the advised-parallelism rows: closer to the real minute, so that Terraform's fixed seconds weigh as they do for users")
-	diagParallelism := flag.Int("diag-parallelism", 50, "also apply and destroy the block-per-resource configuration at this -parallelism (the README's advice for large applies), to show what Terraform's scheduling costs (0: skip)")
+	parallelisms := flag.String("parallelisms", "10,50,256", "apply and destroy the block-per-resource configuration at these -parallelism values at the -advised-scale minute (none: skip)")
+	sidebar := flag.Bool("sidebar", true, "also apply a typical sidebar (10 folders of 8 pins, 10 pins in My Pins) at Terraform's default -parallelism and the real one-minute window")
 	shapes := flag.String("shapes", "separate,count", "apply/destroy configurations to run: separate (a block per folder and pin), count")
 	flag.Parse()
 
@@ -75,7 +78,17 @@ func main() {
 		}
 	}
 	b := &benchmark{quick: *quick, repeat: max(*repeat, 1), setupScale: *setupScale, applyScale: *applyScale,
-		planSizes: []int{10, 50, 200}, applyFolders: 60, parallelism: *parallelism, diagParallelism: *diagParallelism, advisedScale: *advisedScale}
+		planSizes: []int{10, 50, 200}, applyFolders: 60, parallelism: *parallelism, advisedScale: *advisedScale, sidebar: *sidebar}
+	for _, f := range strings.Split(*parallelisms, ",") {
+		if f = strings.TrimSpace(f); f == "none" || f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			fail(fmt.Errorf("-parallelisms: %q is not a positive number", f))
+		}
+		b.parallelisms = append(b.parallelisms, n)
+	}
 	if *quick {
 		b.planSizes, b.applyFolders, b.repeat = []int{5, 20}, 20, 1
 	}
@@ -149,16 +162,14 @@ func (b *benchmark) run() (string, error) {
 	for _, shape := range b.shapes {
 		configs = append(configs, config{shape, b.parallelism, b.applyScale})
 	}
-	if b.diagParallelism > 0 && b.diagParallelism != b.parallelism && len(b.shapes) > 0 {
-		scale := b.advisedScale
-		if b.quick || scale <= 0 {
-			scale = b.applyScale
+	scale := b.advisedScale
+	if b.quick || scale <= 0 {
+		scale = b.applyScale
+	}
+	for _, p := range b.parallelisms {
+		if p != b.parallelism || scale != b.applyScale || !slices.Contains(b.shapes, shapeSeparate) {
+			configs = append(configs, config{shapeSeparate, p, scale})
 		}
-		if scale != b.applyScale {
-			// Terraform's default at a near-real minute too, so that the two parallelisms compare.
-			configs = append(configs, config{shapeSeparate, b.parallelism, scale})
-		}
-		configs = append(configs, config{shapeSeparate, b.diagParallelism, scale})
 	}
 	for _, c := range configs {
 		apply, destroy, err := b.applyDestroyScenario(b.applyFolders, c.shape, c.parallelism, c.scale)
@@ -167,7 +178,14 @@ func (b *benchmark) run() (string, error) {
 		}
 		runs = append(runs, apply, destroy)
 	}
-	r := &results{Plans: plans, Runs: runs, ApplyFolders: b.applyFolders,
+	var sidebar *opRow
+	if b.sidebar {
+		var err error
+		if sidebar, err = b.sidebarScenario(); err != nil {
+			return "", err
+		}
+	}
+	r := &results{Plans: plans, Runs: runs, Sidebar: sidebar, ApplyFolders: b.applyFolders,
 		Elapsed: time.Since(started), Processes: b.processes, Unrecorded: b.unrecorded, LoadBefore: load}
 	return b.render(r), nil
 }

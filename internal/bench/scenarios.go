@@ -156,6 +156,8 @@ type opRow struct {
 	Alone     time.Duration // the same command and graph with benchnull: what Terraform itself takes
 	Bound     bound         // the thresholds' bound: the largest over operations
 	Ordered   bound         // with count, Terraform's order adds phases up (see orderedBound)
+	Pins      int           // pins the command added or removed
+	MaxRSSKB  int64         // the largest provider process's peak memory
 }
 
 // The two ways the apply/destroy configuration is written.
@@ -222,7 +224,8 @@ func (b *benchmark) applyDestroyScenario(folders int, shape string, parallelism 
 		c := fake.counts()
 		row := &opRow{Name: cmd, Shape: shape, Parallel: parallelism, Advised: parallelism != b.parallelism, NearReal: scale != b.applyScale,
 			Requests: c.Requests, Throttled: c.total(c.Throttled), Locks: c.total(c.Locks),
-			Wall: res.Wall, CPU: res.Provider.CPU, Window: fake.Window, Spans: spans(log, start), Alone: aloneTime[cmd]}
+			Wall: res.Wall, CPU: res.Provider.CPU, Window: fake.Window, Spans: spans(log, start), Alone: aloneTime[cmd],
+			Pins: folders * pinsPerFolder, MaxRSSKB: res.Provider.MaxRSSKB}
 		row.Bound = lowerBound(c.Requests, fakecliq.AllOps())
 		row.Ordered = row.Bound
 		// Terraform orders count instances by block: every pin after every folder on apply, every
@@ -251,6 +254,66 @@ func (b *benchmark) applyDestroyScenario(folders int, shape string, parallelism 
 		return nil, nil, fmt.Errorf("destroy left %d folders and %d pins", n-1, countPins(fake.Folders()))
 	}
 	return apply, destroy, nil
+}
+
+// Typical sidebar: the first apply of what most people have, at Terraform's default parallelism
+// and the real one-minute window.
+const (
+	sidebarFolders   = 10
+	sidebarPerFolder = 8
+	sidebarMyPins    = 10
+)
+
+// sidebarScenario applies the typical sidebar once (the fake is then dropped: no destroy).
+func (b *benchmark) sidebarScenario() (*opRow, error) {
+	const scale = 1
+	fake, err := startFake(scale)
+	if err != nil {
+		return nil, err
+	}
+	defer fake.Close()
+	aloneWS, err := b.h.newWorkspace("sidebar-benchnull", nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := aloneWS.writeConfig(sidebarConfig(nullHeader, true)); err != nil {
+		return nil, err
+	}
+	alone, err := aloneWS.terraform("apply", "-auto-approve", "-input=false", b.parallelismFlag())
+	if err != nil {
+		return nil, err
+	}
+	b.noteUsage(alone)
+	ws, err := b.h.newWorkspace("sidebar", fake)
+	if err != nil {
+		return nil, err
+	}
+	if err := ws.writeConfig(sidebarConfig(cliqHeader, false)); err != nil {
+		return nil, err
+	}
+	fake.ResetCounts()
+	fake.ResetRateLimits()
+	ws.freshRateDir()
+	b.logf("apply (typical sidebar, %s): %d folders of %d pins, %d pins in My Pins, real minute", b.parallelismFlag(), sidebarFolders, sidebarPerFolder, sidebarMyPins)
+	start := time.Now()
+	res, err := ws.terraform("apply", "-auto-approve", "-input=false", b.parallelismFlag())
+	if err != nil {
+		return nil, err
+	}
+	b.noteUsage(res)
+	b.saveRequestLog(fake, "apply-sidebar", start)
+	pins := sidebarFolders*sidebarPerFolder + sidebarMyPins
+	if got := countPins(fake.Folders()); got != pins {
+		return nil, fmt.Errorf("sidebar apply: the fake holds %d pins, want %d", got, pins)
+	}
+	c := fake.counts()
+	row := &opRow{Name: "apply", Shape: "typical sidebar", Parallel: b.parallelism, NearReal: true,
+		Requests: c.Requests, Throttled: c.total(c.Throttled), Locks: c.total(c.Locks),
+		Wall: res.Wall, CPU: res.Provider.CPU, Window: fake.Window, Spans: spans(fake.RequestLog(), start), Alone: alone.Wall,
+		Pins: pins, MaxRSSKB: res.Provider.MaxRSSKB}
+	row.Bound = lowerBound(c.Requests, fakecliq.AllOps())
+	row.Ordered = row.Bound
+	return row, nil
 }
 
 func spans(log []fakecliq.LoggedRequest, start time.Time) map[fakecliq.Op][2]time.Duration {

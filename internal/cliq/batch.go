@@ -6,10 +6,11 @@ import (
 	"time"
 )
 
-// pinChange is one pin to remove, waiting in a batch.
+// pinChange is one pin to add or remove, waiting in a batch.
 type pinChange struct {
 	ctx              context.Context
 	folderID, chatID string
+	add              bool       // pin the chat into the folder; else take it out
 	done             chan error // buffered: the batch never blocks on a caller that already left
 
 	mu     sync.Mutex
@@ -22,15 +23,17 @@ func (p *pinChange) carriedBy(f *flight) {
 	p.flight = f
 }
 
-// batcher gathers removals that arrive together (Terraform destroys many pins in parallel) so
-// that those from one folder leave it in one request, and hands each caller its own outcome.
+// batcher gathers pin changes that arrive together (Terraform creates and destroys many pins in
+// parallel) so that those of one folder can leave it in one request, and hands each caller its own
+// outcome.
 type batcher struct {
 	delay   time.Duration
 	run     func(folderID string, changes []*pinChange) // reports on each change's done
 	mu      sync.Mutex
 	pending []*pinChange
 	timer   *time.Timer
-	last    int // size of the previous batch: Terraform tends to hand changes over in waves alike
+	last    int       // size of the previous batch: Terraform tends to hand changes over in waves alike
+	first   time.Time // when the oldest pending change arrived
 
 	// Per folder, the changes waiting for the folder's worker, and whether it runs: changes that
 	// arrive while the folder's request waits (for a read that proves it, for its budget) leave
@@ -46,23 +49,28 @@ func newBatcher(delay time.Duration, run func(string, []*pinChange)) *batcher {
 // submit queues one change and waits for its outcome, or for ctx to end. A caller whose ctx ends
 // returns at once, and its change is then never sent (doc.go, rule 5): a batch sends only the
 // changes of callers still waiting, and stops a request before it leaves if one of them goes.
-func (b *batcher) submit(ctx context.Context, folderID, chatID string) error {
+func (b *batcher) submit(ctx context.Context, folderID, chatID string, add bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	p := &pinChange{ctx: ctx, folderID: folderID, chatID: chatID, done: make(chan error, 1)}
+	p := &pinChange{ctx: ctx, folderID: folderID, chatID: chatID, add: add, done: make(chan error, 1)}
 	b.mu.Lock()
 	b.pending = append(b.pending, p)
 	switch {
-	case b.last > 1 && len(b.pending) >= b.last || len(b.pending) >= MaxReplaceChats:
-		// As many as last time (or a full request): waiting longer is unlikely to gain more.
+	case b.last > 1 && len(b.pending) >= b.last:
+		// As many as last time: waiting longer is unlikely to gain more.
 		if b.timer != nil {
 			b.timer.Stop()
 		}
 		b.timer = nil
 		go b.runBatch(b.takeLocked())
 	case b.timer == nil:
-		b.timer = time.AfterFunc(b.delay, b.flush)
+		b.first = time.Now()
+		b.timer = time.AfterFunc(b.quiet(), b.flush)
+	default:
+		// Terraform hands a wave over one call at a time: wait while calls keep coming, up to
+		// three delays after the first.
+		b.timer.Reset(min(b.quiet(), time.Until(b.first.Add(3*b.delay))))
 	}
 	b.mu.Unlock()
 	select {
@@ -83,6 +91,9 @@ func (b *batcher) submit(ctx context.Context, folderID, chatID string) error {
 		}
 	}
 }
+
+// quiet is how long a batch waits for one more change before it leaves.
+func (b *batcher) quiet() time.Duration { return b.delay / 3 }
 
 func (b *batcher) flush() {
 	b.mu.Lock()
@@ -116,6 +127,16 @@ func (b *batcher) runBatch(batch []*pinChange) {
 			go b.work(p.folderID)
 		}
 	}
+}
+
+// take takes the changes queued for folderID now, which its worker adds to the request it is
+// about to send (they arrived while it waited for the read that proves the folder).
+func (b *batcher) take(folderID string) []*pinChange {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	changes := b.queued[folderID]
+	delete(b.queued, folderID)
+	return changes
 }
 
 // work runs one folder's queued changes, all that have gathered each time, until none is left.

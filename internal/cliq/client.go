@@ -32,7 +32,8 @@ type Client struct {
 	turns     folderTurns        // one sync-checked write per folder at a time (rule 3)
 	chatTurns folderTurns        // per chat id: a pin and an unpin from My Pins never overlap (rule 3)
 
-	removals *batcher // removals that arrive together leave their folder in one replace (rule 3)
+	gathered *batcher  // pin changes that arrive together; those of one folder may share a replace (gather.go)
+	claims   pinClaims // pin_chat slots promised to adds under way as pins (gather.go)
 
 	chatLists chatLists // the chat list per filter, read once until Invalidate (chats.go)
 
@@ -63,7 +64,7 @@ func New(cfg Config) (*Client, error) {
 		accountKey += "oauth:" + rc.ClientID + ":" + rc.RefreshToken
 	}
 	c.budgets = newBudgets(rc, accountKey)
-	c.removals = newBatcher(rc.BatchDelay, c.removeFromFolder)
+	c.gathered = newBatcher(rc.BatchDelay, c.carryChanges)
 	return c, nil
 }
 

@@ -22,17 +22,19 @@
 //     before it, no write is applied to a read that already shows it, and none is lost between.
 //     A read replaces the snapshot whole: nothing is replayed or merged. The chat list (chats.go)
 //     neither shows nor changes pins: it takes no part in the gate.
-//  3. Scope (pins.go: RemovePin, takeOut, MovePin; folders.go: SetFolderChats, UpdateFolderOrder,
-//     DeleteFolder; order.go: mergeOrder). Taking a chat out of a folder is a replace of that
-//     folder (rule 1), never an unpin, which reaches every folder. Only where Cliq refuses a
-//     replace of My Pins does the client unpin, and only chats that a read shows in no other
-//     folder, read again after any wait before the unpin leaves (call.afterWait); a pin moved out
-//     of My Pins leaves it first. A folder listed without its chats is never rewritten, nor
-//     reported emptied. A folder's chats, and the folder order, are set by merging the plan's
-//     change into what a read shows (mergeOrder): only the pairs whose order the plan changes
-//     (state to configuration), its additions and its removals move; every other pair stays as
-//     the person left it. Adding a pin is a pin: it touches nothing else. One sync-checked write
-//     per folder is under way at a time (folderTurns): for efficiency only.
+//  3. Scope (pins.go: RemovePin, takeOut, MovePin; gather.go; folders.go: SetFolderChats,
+//     UpdateFolderOrder, DeleteFolder; order.go: mergeOrder). Taking a chat out of a folder is a
+//     replace of that folder (rule 1), never an unpin, which reaches every folder. Only where
+//     Cliq refuses a replace of My Pins does the client unpin, and only chats that a read shows
+//     in no other folder, read again after any wait before the unpin leaves (call.afterWait); a
+//     pin moved out of My Pins leaves it first. A folder listed without its chats is never
+//     rewritten, nor reported emptied. A folder's chats, and the folder order, are set by merging
+//     the plan's change into what a read shows (mergeOrder): only the pairs whose order the plan
+//     changes (state to configuration), its additions and its removals move; every other pair
+//     stays as the person left it. Adding a pin is a pin, which touches nothing else, or,
+//     gathered with the folder's other changes, part of a proven replace (gather.go:
+//     replaceWith). One sync-checked write per folder is under way at a time (folderTurns): for
+//     efficiency only.
 //  4. Budgets (ratelimit.go). Every request holds a slot of its operation's budget from before it
 //     leaves until a window after its answer; a throttled answer locks the operation's class for
 //     its documented lock period (classLock: the chat list's ten minutes, five for the others).
@@ -42,19 +44,21 @@
 //     context does: the budget, the gate, a folder's turn, a batch, the shared read, a sleep.
 //     No request leaves once its caller's context is done, but one read: the one that settles a
 //     create whose caller left before its answer (a read changes nothing). A batch's requests
-//     leave through a flight (gate.go): a caller that leaves while none is on the wire stops every
-//     later one, one that leaves while one is on the wire waits for its answer, so no caller ever
-//     returns before a request carrying its change. A request already on the wire may finish
-//     within inFlightGrace, so that its answer settles what it did.
+//     (and an add sent as a pin, alone) leave through a flight (gate.go): a caller that leaves
+//     while none is on the wire stops every later one, one that leaves while one is on the wire
+//     waits for its answer, so no caller ever returns before a request carrying its change. A
+//     request already on the wire may finish within inFlightGrace, so that its answer settles
+//     what it did.
 //  6. Creates (folders.go: CreateFolder). A create whose outcome is unknown adopts a folder only
 //     if it fits, a read taken after the create was sent shows it, and a read at most
 //     createReadAge old taken before lacks it; with two such folders it never guesses. Where no
 //     read settles it, the error names the folder and the import command.
 //
-// Locks, in the order they may be taken: a folder's turn (folderTurns), a budget slot (budgets,
-// with the budget file's lock inside it), the token refresh (refreshingToken.refreshing, with the
-// access-token file's lock inside it, held across the refresh request), the gate, then Client.mu.
-// Client.mu is never held across a wait or a request. The My Pins unpin's afterWait reads while
-// holding the unpin's slot: a read takes only the list budget's slot and the gate, and no read
-// waits for a write's slot. The batcher's and budgets' own mutexes guard only their fields.
+// Locks, in the order they may be taken: a chat's turn (chatTurns; several in id order), a
+// folder's turn (folderTurns), a budget slot (budgets, with the budget file's lock inside it), the
+// token refresh (refreshingToken.refreshing, with the access-token file's lock inside it, held
+// across the refresh request), the gate, then Client.mu. Client.mu is never held across a wait or
+// a request. The My Pins unpin's afterWait reads while holding the unpin's slot: a read takes only
+// the list budget's slot and the gate, and no read waits for a write's slot. The batcher's and
+// budgets' own mutexes guard only their fields; pinClaims' is held around a look at the budgets.
 package cliq

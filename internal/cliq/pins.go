@@ -67,10 +67,15 @@ func (c *Client) PinChat(ctx context.Context, chatID, folderID string) error {
 	return nil
 }
 
-// AddPin pins chatID into folderID, or into My Pins when folderID is "" or "default": PinChat,
-// which the resources call through this name.
+// AddPin pins chatID into folderID, or into My Pins when folderID is "" or "default". Adds (and
+// removals) of one folder that arrive together may leave in one replace of its chats, built from a
+// read that proves the folder (gather.go); an add alone, or while pin_chat has room for it and no
+// proof is at hand, is a PinChat. Pinning a chat that is already there is not an error.
 func (c *Client) AddPin(ctx context.Context, folderID, chatID string) error {
-	return c.PinChat(ctx, chatID, folderID)
+	if folderID == "" {
+		folderID = DefaultFolderID
+	}
+	return c.gathered.submit(ctx, folderID, chatID, true)
 }
 
 // foldersHolding returns the folders the snapshot shows holding chatID.
@@ -154,45 +159,7 @@ func (c *Client) RemovePin(ctx context.Context, folderID, chatID string) error {
 	if folderID == "" {
 		folderID = DefaultFolderID
 	}
-	return c.removals.submit(ctx, folderID, chatID)
-}
-
-// removeFromFolder carries out a batch's removals from one folder and reports each outcome. Its
-// requests leave only for callers still waiting: when one goes, the request is stopped and made
-// again for the others.
-func (c *Client) removeFromFolder(folderID string, changes []*pinChange) {
-	for {
-		live := waiting(changes)
-		if len(live) == 0 {
-			return
-		}
-		chats := make([]string, 0, len(live))
-		for _, p := range live {
-			if !slices.Contains(chats, p.chatID) {
-				chats = append(chats, p.chatID)
-			}
-		}
-		ctx, done := jointContext(live)
-		callers := make([]context.Context, len(live))
-		for i, p := range live {
-			callers[i] = p.ctx
-		}
-		f := newFlight(callers)
-		for _, p := range live {
-			p.carriedBy(f)
-		}
-		err := c.takeOut(withFlight(ctx, f), folderID, chats)
-		cancelled := ctx.Err() != nil || f.isStopped()
-		done()
-		if err != nil && cancelled {
-			changes = live // waiting() finishes the callers that left; the rest try again
-			continue
-		}
-		for _, p := range live {
-			p.done <- err
-		}
-		return
-	}
+	return c.gathered.submit(ctx, folderID, chatID, false)
 }
 
 // takeOut takes chats out of folderID alone.

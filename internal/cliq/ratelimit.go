@@ -215,6 +215,58 @@ func (b *budgets) take(ctx context.Context, op Operation, class budgetClass) (re
 	}
 }
 
+// awaitSlot waits until op's class has a free slot, without taking it (or until ctx ends): a
+// gathered request waits here, so that the changes arriving meanwhile leave in it (gather.go).
+// Another caller may take the slot first; the request's own acquire then waits again.
+func (b *budgets) awaitSlot(ctx context.Context, op Operation) error {
+	class := operations[op].class
+	for {
+		changed := b.changedChan(class)
+		var wakeAt time.Time
+		free := false
+		err := b.store.update(ctx, func(all map[budgetClass]*budgetState) {
+			wakeAt, free = time.Time{}, false
+			st := all[class]
+			if st == nil {
+				free = true
+				return
+			}
+			now := b.now()
+			b.prune(st, now)
+			if now.Before(st.LockedUntil) {
+				wakeAt = st.LockedUntil
+				return
+			}
+			if free = len(st.Slots) < b.limits[class]; free {
+				return
+			}
+			for _, s := range st.Slots {
+				if !s.Pending && (wakeAt.IsZero() || s.At.Add(b.window).Before(wakeAt)) {
+					wakeAt = s.At.Add(b.window)
+				}
+			}
+		})
+		if err != nil || free {
+			return err
+		}
+		// Pending slots free on their answer (a local release wakes this early); other processes'
+		// answers are only seen in the store.
+		wait := min(250*time.Millisecond, b.window/40)
+		if !wakeAt.IsZero() {
+			wait = min(wait, time.Until(wakeAt))
+		}
+		timer := time.NewTimer(max(wait, time.Millisecond))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		case <-changed:
+			timer.Stop()
+		}
+	}
+}
+
 // free reports how many requests op's class could send now, without taking any slot. An unreadable
 // store, or ctx ending while it waits for the budget file, reports 0: the request then simply waits
 // its turn.

@@ -277,6 +277,13 @@ func (c *Client) prove(ctx context.Context, id string) error {
 			if err := c.sleep(ctx, wait); err != nil {
 				return err
 			}
+			// One read serves every folder waiting: another's may have proven this one meanwhile.
+			c.mu.Lock()
+			proven := c.proves(c.snap, id)
+			c.mu.Unlock()
+			if proven {
+				return nil
+			}
 		}
 		if err := c.Refresh(ctx); err != nil {
 			return err

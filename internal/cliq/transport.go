@@ -72,6 +72,7 @@ func (c *Client) do(ctx context.Context, cl call) (*answer, error) {
 	for attempt := 0; ; attempt++ {
 		leave()
 		release, waited, err := c.budgets.take(ctx, cl.op, spec.class)
+		slotTaken(ctx, cl.op) // a slot claimed for this request is now counted by the budget itself
 		if err != nil {
 			return nil, err
 		}

@@ -68,7 +68,12 @@ func (r *chatPinResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"so a chat pinned into or unpinned from the folder by hand is never undone. Pins destroyed together from one folder share one request.\n\n" +
 			"My Pins is the one exception, and only if Cliq refuses to replace My Pins' list of chats: the provider then unpins the chat, which Cliq applies to every folder. " +
 			"It does so only when a read made just before shows the chat in no other folder, and otherwise fails with an error naming those folders. " +
-			"A person pinning the same chat into another folder in the instant between that read and the unpin would lose that pin.",
+			"A person pinning the same chat into another folder in the instant between that read and the unpin would lose that pin.\n\n" +
+			"**Many pins at once.** A folder's pins that Terraform hands over together leave it together: pins being added go one request each while Cliq's pin budget (50 a minute) has room, " +
+			"and otherwise in one request that sends the folder's list of chats, built like a removal's from a read made after the provider's own last change to the folder, so a chat pinned by hand meanwhile stays. " +
+			"The provider keeps every operation under Cliq's limits at any `-parallelism`; a higher value only lets more of a folder's pins arrive together. " +
+			"For applies and destroys of many pins, run Terraform with `-parallelism=256` (on HCP Terraform, the workspace environment variable `TFE_PARALLELISM=256`; " +
+			"see the provider's *Rate limits* section).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -99,7 +104,8 @@ func (r *chatPinResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "Id of another chat pinned in the same folder that this chat should sit directly above, " +
 					"typically `cliq_chat_pin.<name>.chat_id` (which also makes Terraform pin that chat first). " +
 					"When set, a change of order made outside Terraform shows as drift and the next apply restores it. " +
-					"Leave it out to leave the position to Cliq; after an import it reports the chat found below this one, without ever causing a change.",
+					"Leave it out to leave the position open: Cliq's choice for a pin sent alone, the end of the folder for one added together with others. " +
+					"After an import it reports the chat found below this one, without ever causing a change.",
 				Validators: []validator.String{pinChatIDValidator()},
 			},
 		},

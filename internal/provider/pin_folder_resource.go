@@ -102,7 +102,10 @@ func (r *pinFolderResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"a chat pinned into the folder by hand since the plan stays where it is (the next plan shows it, to be removed), and one unpinned by hand stays unpinned. " +
 			"A request that sends the folder's whole list is built from a read of the folder made after the provider's own last change to it, and Cliq refuses it if anybody changed the folder after that read; the provider then reads again. " +
 			"So no change made by hand is overwritten unseen, whatever second it falls in; the one assumption is that Cliq dates its answers less than a second after reading the list. " +
-			"`unpin_all_on_destroy = true` empties the folder that way before deleting it, so its chats leave this folder only; a chat pinned into it by hand in between moves to My Pins.",
+			"`unpin_all_on_destroy = true` empties the folder that way before deleting it, so its chats leave this folder only; a chat pinned into it by hand in between moves to My Pins.\n\n" +
+			"**Many folders.** Cliq lets a user create or delete 20 folders a minute, so 60 folders take two minutes and a little more, whatever Terraform's `-parallelism`. " +
+			"With many `cliq_chat_pin` resources pinning into them, run Terraform with `-parallelism=256` (on HCP Terraform, `TFE_PARALLELISM=256`), " +
+			"so that a folder's pins arrive together and leave it in one request; see the provider's *Rate limits* section.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
