@@ -399,12 +399,12 @@ func (c *Client) replaceOrMove(ctx context.Context, folderID string, target func
 			if sameSet(current, goal) {
 				if moves := planMoves(current, goal); len(moves) == 1 {
 					moved = &moves[0]
-					return call{op: OpReorderChat, path: "/pin-categories/" + folderID,
+					return call{op: OpReorderChat, path: folderPath(folderID),
 						body: reorderChatRequest{ChatID: moved.Item, PinAbove: moved.Above, LastSyncTime: lastSync}}, true
 				}
 			}
 			sent = goal
-			return call{op: OpReplaceChats, path: "/pin-categories/" + folderID,
+			return call{op: OpReplaceChats, path: folderPath(folderID),
 				body: replaceChatsRequest{ChatIDs: sent, LastSyncTime: lastSync}}, true
 		},
 		func(s *snapshot, _ *answer) {
@@ -503,7 +503,7 @@ func (c *Client) orderFolders(ctx context.Context, ids []string, target func(cur
 				}
 				moved = &moves[0]
 				expected = applyMove(current, moved.Item, moved.Above)
-				return call{op: OpReorderFolder, path: "/pin-categories/" + moved.Item,
+				return call{op: OpReorderFolder, path: folderPath(moved.Item),
 					body: reorderFolderRequest{PinAbove: moved.Above, LastSyncTime: lastSync}}, true
 			},
 			func(s *snapshot, _ *answer) { s.moveFolder(moved.Item, moved.Above) })

@@ -264,7 +264,7 @@ func (c *Client) replaceWith(ctx context.Context, folderID string, adds, removal
 				return call{}, false // everything is in place already
 			}
 			sent = keep
-			return call{op: OpReplaceChats, path: "/pin-categories/" + folderID,
+			return call{op: OpReplaceChats, path: folderPath(folderID),
 				body: replaceChatsRequest{ChatIDs: sent, LastSyncTime: lastSync}}, true
 		},
 		func(s *snapshot, ans *answer) {
