@@ -62,14 +62,10 @@ func TestNoHandMadeChangeIsEverUndone(t *testing.T) {
 	if f := flag.Lookup("rapid.seed"); f != nil && f.Value.String() != f.DefValue {
 		workers, replay = 1, true // every worker draws the same schedules from one seed
 	}
-	if f := flag.Lookup("rapid.checks"); f != nil {
-		if f.Value.String() != f.DefValue {
-			n, _ := strconv.Atoi(f.Value.String())
-			schedules = n * workers
-		} else {
-			must(t, flag.Set("rapid.checks", strconv.Itoa((schedules+workers-1)/workers)))
-			defer func() { _ = flag.Set("rapid.checks", f.DefValue) }()
-		}
+	// An explicit -rapid.checks is each worker's count; otherwise the schedules are shared out.
+	if f := flag.Lookup("rapid.checks"); f != nil && f.Value.String() == f.DefValue {
+		must(t, flag.Set("rapid.checks", strconv.Itoa((schedules+workers-1)/workers)))
+		defer func() { _ = flag.Set("rapid.checks", f.DefValue) }()
 	}
 	tally := &scheduleTally{}
 	start := time.Now()
@@ -107,13 +103,13 @@ type scheduleTally struct {
 	counts map[string]int
 }
 
-func (s *scheduleTally) add(k string, n int) {
+func (s *scheduleTally) add(k string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.counts == nil {
 		s.counts = map[string]int{}
 	}
-	s.counts[k] += n
+	s.counts[k]++
 }
 
 func (s *scheduleTally) n(k string) int {
@@ -405,7 +401,7 @@ func runSchedule(rt *rapid.T, tally *scheduleTally) {
 	for name, on := range map[string]bool{"OneFolderPerChat": s.reading.OneFolderPerChat, "NewOnTop": s.reading.NewOnTop,
 		"WholeSecondSync": s.reading.WholeSecondSync, "MyPinsRefusesReplace": s.reading.MyPinsRefusesReplace} {
 		if on {
-			tally.add("schedules under "+name, 1)
+			tally.add("schedules under " + name)
 		}
 	}
 	s.env()
@@ -743,7 +739,7 @@ func (s *schedule) act(a *personAction) {
 	if a.cancel {
 		if !a.done.Swap(true) {
 			a.op.cancel()
-			s.tally.add("callers cancelled at a request", 1)
+			s.tally.add("callers cancelled at a request")
 		}
 		return
 	}
@@ -808,7 +804,7 @@ func (s *schedule) hook() {
 		for _, a := range due {
 			s.act(a)
 			if a.done.Load() && !a.cancel {
-				s.tally.add("hand-made changes timed by an operation's request", 1)
+				s.tally.add("hand-made changes timed by an operation's request")
 			}
 		}
 		return len(due) > 0
@@ -818,7 +814,7 @@ func (s *schedule) hook() {
 		case fakecliq.OpToken:
 		case fakecliq.OpListFolders:
 			if slices.ContainsFunc(s.ops, func(o *scheduledOp) bool { return o.running.Load() }) {
-				s.tally.add("list reads during a wave", 1)
+				s.tally.add("list reads during a wave")
 			}
 			if fire(count("read-held", r, s.reads)) || s.readHold > 0 {
 				time.Sleep(s.readHold + 10*time.Millisecond) // the read is held while its caller goes
@@ -897,8 +893,8 @@ func (s *schedule) check(logStart int) {
 	for _, a := range s.actions {
 		if !a.cancel && a.done.Load() && a.changed() {
 			acted = append(acted, a)
-			s.tally.add("hand-made changes", 1)
-			s.tally.add("hand-made "+string(a.change.Kind), 1)
+			s.tally.add("hand-made changes")
+			s.tally.add("hand-made " + string(a.change.Kind))
 		}
 	}
 	slices.SortFunc(acted, func(a, b *personAction) int { return a.seq - b.seq })
@@ -971,7 +967,7 @@ func (s *schedule) check(logStart int) {
 			if targeted[p] {
 				continue
 			}
-			s.tally.add("pins checked", 1)
+			s.tally.add("pins checked")
 			want := slices.Contains(s.initial[f], c)
 			var word *personAction
 			for _, a := range acted {
@@ -981,7 +977,7 @@ func (s *schedule) check(logStart int) {
 			}
 			if got := slices.Contains(now, c); got != want {
 				if want && s.admitted(p, word, logStart) {
-					s.tally.add("pins lost in the one window the docs admit", 1)
+					s.tally.add("pins lost in the one window the docs admit")
 					continue
 				}
 				s.fatalf(logStart, "chat %s in folder %s: pinned=%v, want %v (the person's, and no operation targets it)\nfinal: %v", c, f, got, want, final)
@@ -1008,9 +1004,9 @@ func (s *schedule) check(logStart int) {
 				if !ok || want == "" {
 					continue // nobody but an operation put both there
 				}
-				s.tally.add("chat pairs checked", 1)
+				s.tally.add("chat pairs checked")
 				if handTouched(f) {
-					s.tally.add("chat pairs in the person's order checked", 1)
+					s.tally.add("chat pairs in the person's order checked")
 				}
 				if got := relation(now, x, y); got != want {
 					s.fatalf(logStart, "folder %s holds %s %s %s, but the person left them %s %s %s, and no operation moves either\nfinal: %v", f, x, got, y, x, want, y, final)
@@ -1032,9 +1028,9 @@ func (s *schedule) check(logStart int) {
 			if !ok {
 				continue
 			}
-			s.tally.add("folder pairs checked", 1)
+			s.tally.add("folder pairs checked")
 			if orderTouched {
-				s.tally.add("folder pairs in the person's order checked", 1)
+				s.tally.add("folder pairs in the person's order checked")
 			}
 			if got := relation(finalOrder, x, y); got != want {
 				s.fatalf(logStart, "folders %s %s %s, but the person left them %s %s %s, and no operation moves either\nfinal order: %v", x, got, y, x, want, y, finalOrder)
@@ -1044,19 +1040,19 @@ func (s *schedule) check(logStart int) {
 	// 3. Operations that succeeded are on the server, where the person did not change the same
 	// thing; those that failed had to.
 	for _, o := range s.ops {
-		s.tally.add("operations", 1)
+		s.tally.add("operations")
 		if o.err != nil {
 			rt.Logf("%v: %v", o, o.err)
-			s.tally.add("operations failed", 1)
+			s.tally.add("operations failed")
 			if o.cancelled {
-				s.tally.add("operations cancelled", 1)
+				s.tally.add("operations cancelled")
 			}
 			if why := s.mayFail(o, handTouched, orderTouched); why == "" {
 				s.fatalf(logStart, "%v failed, but nothing made it fail: it was not cancelled, nobody touched its folders: %v\nfinal: %v", o, o.err, final)
 			}
 			continue
 		}
-		s.tally.add("operations succeeded", 1)
+		s.tally.add("operations succeeded")
 		check := func(p pair, pinned bool) {
 			if touchedPin(p) {
 				return
@@ -1136,7 +1132,7 @@ func (s *schedule) check(logStart int) {
 		if r.Code != CodeClientNotSynced {
 			continue
 		}
-		s.tally.add("client_not_synced answers", 1)
+		s.tally.add("client_not_synced answers")
 		folder := strings.TrimPrefix(r.Path, APIPathPrefix+"/pin-categories/")
 		if r.Op == fakecliq.OpReorderFolder {
 			folder = ""
@@ -1164,9 +1160,9 @@ func (s *schedule) check(logStart int) {
 		}
 	}
 	if len(s.faults) > 0 && len(s.fake.PendingFaults()) == 0 {
-		s.tally.add("faults that hit a request", 1)
+		s.tally.add("faults that hit a request")
 	}
-	s.tally.add("schedules", 1)
+	s.tally.add("schedules")
 }
 
 // fatalf fails the schedule with the wave's requests, as the server saw them.
