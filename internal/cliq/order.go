@@ -100,8 +100,9 @@ func applyMove(ids []string, item, above string) []string {
 //   - a pair of want's items is the plan's when the plan adds one of them or orders the two unlike
 //     prior: it takes want's order. Every other pair keeps current's order, as the person left it.
 //
-// While a plan's pair is out of order, the item in most such pairs is taken out (the fewest moves
-// this greedy finds); each is put back, in want's order, between the items its plan's pairs put it
+// While a plan's pair is out of order, an item the plan adds in such a pair, else the item in most
+// such pairs, is taken out (the fewest moves this greedy finds that move no kept item the plan
+// does not order); each is put back, in want's order, between the items its plan's pairs put it
 // after and before, at the place there that keeps the most of its other pairs as they were. Where
 // the person's order leaves no such place, it goes right after the last item it must follow, and
 // the plan's pairs it cannot keep are excused (heldPairs), so that a merge of the result changes
@@ -156,10 +157,13 @@ func mergeOrder(current, prior, want []string, drop bool, fresh func(id string) 
 				}
 			}
 		}
-		pick := ""
+		// An item the plan adds is taken out before any it keeps: all its pairs are the plan's
+		// to move, while moving a kept item would turn its pairs with the person's chats around.
+		pick, pickAdded := "", false
 		for _, id := range want {
-			if count[id] > count[pick] {
-				pick = id
+			_, inPrior := priorAt[id]
+			if added := !inPrior; count[id] > 0 && (pick == "" || added && !pickAdded || added == pickAdded && count[id] > count[pick]) {
+				pick, pickAdded = id, added
 			}
 		}
 		if pick == "" {

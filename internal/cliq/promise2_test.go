@@ -34,6 +34,9 @@ func TestMergeChatsKeepsHandMadeOrder(t *testing.T) {
 		{"the plan's swap is already done by hand", []string{"2", "1"}, []string{"1", "2"}, []string{"2", "1"}, []string{"2", "1"}},
 		{"the plan moves one to the top, a hand pin keeps its place", []string{"1", "9", "2", "3"}, []string{"1", "2", "3"}, []string{"3", "1", "2"}, []string{"3", "1", "9", "2"}},
 		{"the plan reverses, a hand pin between", []string{"a", "9", "b", "c"}, []string{"a", "b", "c"}, []string{"c", "b", "a"}, []string{"c", "b", "a", "9"}},
+		// Schedule seed 16810133592472618946: the person pinned 4, then 2 (on top); the plan adds 5
+		// and 2 below 1. The addition 2 moves below 1, not 1 above 2 and the hand-pinned 4.
+		{"the plan adds a chat the person pinned above a kept one", []string{"2", "4", "1", "3"}, []string{"1", "3"}, []string{"5", "1", "2"}, []string{"5", "4", "1", "2"}},
 	} {
 		got := MergeChats(tc.current, tc.prior, tc.want)
 		if !slices.Equal(got, tc.out) {
@@ -346,6 +349,28 @@ func TestMergeChatsProperties(t *testing.T) {
 		got := MergeChats(current, prior, want)
 		if again := MergeChats(got, prior, want); !slices.Equal(again, got) {
 			t.Fatalf("MergeChats(%v, %v, %v) = %v, but applied to that %v", current, prior, want, got, again)
+		}
+		// A chat the plan neither adds, removes nor orders unlike prior against another keeps
+		// its place: every pair of two such chats stands as the read shows it.
+		free := func(id string) bool {
+			ip, iw := slices.Index(prior, id), slices.Index(want, id)
+			if ip < 0 || iw < 0 {
+				return ip < 0 && iw < 0 // pinned by hand: the plan's only if it adds or removes it
+			}
+			for _, other := range want {
+				jp, jw := slices.Index(prior, other), slices.Index(want, other)
+				if jp >= 0 && (ip < jp) != (iw < jw) {
+					return false
+				}
+			}
+			return true
+		}
+		for i, x := range got {
+			for _, y := range got[i+1:] {
+				if free(x) && free(y) && relation(current, x, y) == ">" {
+					t.Fatalf("MergeChats(%v, %v, %v) = %v: turns %s and %s around, which the plan does not order", current, prior, want, got, x, y)
+				}
+			}
 		}
 	}
 }
