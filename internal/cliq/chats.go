@@ -165,38 +165,22 @@ func (c *Client) ListChats(ctx context.Context, f ChatFilter) ([]ListedChat, err
 	return out, nil
 }
 
-// fetchChats reads the chat list for query, sharing the request with concurrent callers. Each
-// waits only as long as its own context lasts; when the caller that sent the shared read is
-// cancelled, the others read again rather than fail with it (as fetch does for the folder list).
+// fetchChats reads the chat list for query, sharing the request with concurrent callers (shared,
+// as fetch does for the folder list).
 func (c *Client) fetchChats(ctx context.Context, query string) ([]ListedChat, error) {
-	for {
-		ch := c.chatLists.flights.DoChan(query, func() (any, error) {
-			gen := c.chatLists.generation()
-			ans, err := c.do(ctx, call{op: OpListChats, path: "/chats", rawQuery: query})
-			if err != nil {
-				return nil, err
-			}
-			var body struct {
-				Chats []ListedChat `json:"chats"`
-			}
-			if err := ans.decode(OpListChats, &body); err != nil {
-				return nil, err
-			}
-			c.chatLists.keep(query, gen, body.Chats)
-			return body.Chats, nil
-		})
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case r := <-ch:
-			if r.Err != nil && ctx.Err() == nil && isCancellation(r.Err) {
-				continue // the caller that sent it was cancelled, not this one
-			}
-			if r.Err != nil {
-				return nil, r.Err
-			}
-			chats, _ := r.Val.([]ListedChat)
-			return chats, nil
+	return shared(ctx, &c.chatLists.flights, query, func() ([]ListedChat, error) {
+		gen := c.chatLists.generation()
+		ans, err := c.do(ctx, call{op: OpListChats, path: "/chats", rawQuery: query})
+		if err != nil {
+			return nil, err
 		}
-	}
+		var body struct {
+			Chats []ListedChat `json:"chats"`
+		}
+		if err := ans.decode(OpListChats, &body); err != nil {
+			return nil, err
+		}
+		c.chatLists.keep(query, gen, body.Chats)
+		return body.Chats, nil
+	})
 }

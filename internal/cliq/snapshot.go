@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/sync/singleflight"
 )
 
 // snapshot is the client's knowledge of the account: the folder list of its last read, with the
@@ -158,25 +159,31 @@ func (c *Client) ensureSnapshot(ctx context.Context, good func(*snapshot) bool) 
 	return c.Refresh(ctx)
 }
 
-// fetch reads the folder list. Concurrent callers share the request in flight; each waits only
-// as long as its own context lasts, and when the caller that sent the shared read is cancelled,
-// the others read again rather than fail with it.
+// fetch reads the folder list, sharing the request in flight with concurrent callers (shared).
 func (c *Client) fetch(ctx context.Context, inc IncludeFields) ([]Folder, error) {
 	q := inc.query()
+	return shared(ctx, &c.reads, q, func() ([]Folder, error) { return c.read(ctx, q) })
+}
+
+// shared runs send once for every concurrent caller with the same key. Each caller waits only as
+// long as its own context lasts; when the caller whose send went out is cancelled, the others send
+// again rather than fail with it. send runs with the context of the caller that sends it.
+func shared[T any](ctx context.Context, g *singleflight.Group, key string, send func() (T, error)) (T, error) {
+	var zero T
 	for {
-		ch := c.reads.DoChan(q, func() (any, error) { return c.read(ctx, q) })
+		ch := g.DoChan(key, func() (any, error) { return send() })
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return zero, ctx.Err()
 		case r := <-ch:
 			if r.Err != nil && ctx.Err() == nil && isCancellation(r.Err) {
 				continue // the caller that sent it was cancelled, not this one
 			}
 			if r.Err != nil {
-				return nil, r.Err
+				return zero, r.Err
 			}
-			folders, _ := r.Val.([]Folder)
-			return folders, nil
+			v, _ := r.Val.(T)
+			return v, nil
 		}
 	}
 }
